@@ -1,0 +1,115 @@
+"""Read a content folder into a KnowledgeBase, strictly, collecting every problem."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import frontmatter
+from .codes import severity_of
+from .diagnostics import Diagnostic
+from .topics import KnowledgeBase, Topic
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def display_prefix(root: Path) -> str:
+    """The content folder as writers name it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(root, Path.cwd())
+    except ValueError:  # another drive on Windows
+        rel = str(root)
+    if rel == ".":
+        return ""
+    return (str(root) if rel.startswith("..") else rel).replace(os.sep, "/") + "/"
+
+
+def load(root: str | os.PathLike[str]) -> KnowledgeBase:
+    """Load every topic (``*.md``) and file under ``root``. Hidden files and folders are skipped."""
+    root_path = Path(root).resolve()
+    kb = KnowledgeBase(root=root_path, display_prefix=display_prefix(root_path))
+    for dirpath, dirnames, filenames in os.walk(root_path, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for dirname in list(dirnames):
+            # os.walk does not descend into symlinked folders; say so rather than skip silently.
+            full = Path(dirpath, dirname)
+            if full.is_symlink():
+                _check_link(kb, root_path, full)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            full = Path(dirpath, name)
+            rel = full.relative_to(root_path).as_posix()
+            if full.is_symlink() and not _check_link(kb, root_path, full):
+                continue
+            if name.endswith(".md"):
+                topic = read_topic(full, rel, kb)
+                if topic is not None:
+                    kb.topics[rel] = topic
+            else:
+                kb.assets.add(rel)
+    return kb
+
+
+def _check_link(kb: KnowledgeBase, root: Path, full: Path) -> bool:
+    target = full.resolve()
+    rel = full.relative_to(root).as_posix()
+    if not target.is_relative_to(root):
+        kb.diagnostics.append(_diag(kb.display(rel), 0, 0, "KB307",
+                                    f"symlink leads outside the content folder (to {target})",
+                                    "copy the file into content/ instead of linking it"))
+        return False
+    if full.is_dir():
+        kb.diagnostics.append(_diag(kb.display(rel), 0, 0, "KB307",
+                                    "symlinked folders are not followed",
+                                    "move the folder into content/ instead of linking it"))
+        return False
+    return True
+
+
+def read_topic(full: Path, rel: str, kb: KnowledgeBase) -> Topic | None:
+    """Read one topic file; problems go to ``kb.diagnostics``. None when it cannot be read."""
+    shown = kb.display(rel)
+    raw = full.read_bytes()
+    text = decode(raw, shown, kb.diagnostics)
+    if text is None:
+        return None
+    parts, problems = frontmatter.split(text, shown)
+    kb.diagnostics.extend(problems)
+    if parts is None:
+        return Topic(rel, {}, {}, "", 1, valid=False)
+    fm, problems = frontmatter.parse(parts, shown)
+    kb.diagnostics.extend(problems)
+    valid = not any(d.is_error for d in problems)
+    return Topic(rel, fm.values, fm.lines, parts.body, parts.body_first_line, valid=valid)
+
+
+def decode(raw: bytes, shown: str, sink: list[Diagnostic]) -> str | None:
+    """Bytes of a topic to text with ``\\n`` line ends, or None and a diagnostic."""
+    if raw.startswith(_BOM):
+        sink.append(_diag(shown, 1, 1, "KB100", "the file starts with a byte order mark (BOM)",
+                          "save it as UTF-8 without BOM"))
+        return None
+    if b"\x00" in raw:
+        sink.append(_diag(shown, 0, 0, "KB100", "the file is binary, not Markdown text",
+                          "topics are UTF-8 text files; put images next to them, not in .md files"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        sink.append(_diag(shown, line, col, "KB100",
+                          f"the file is not valid UTF-8 (byte 0x{raw[e.start]:02x})",
+                          "save the file as UTF-8"))
+        return None
+    if not text.strip():
+        sink.append(_diag(shown, 1, 1, "KB101", "the file is empty",
+                          "start with front matter: `---`, `title:`, `audience:`, "
+                          "`visibility:`, `---`, then the answer"))
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _diag(path: str, line: int, col: int, code: str, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(path, line, col, code, message, hint, severity_of(code))

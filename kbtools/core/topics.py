@@ -1,0 +1,99 @@
+"""The knowledge base as data: topics, the files next to them, and where they came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic
+from .markdown_scan import Scan, scan, without_members
+
+
+@dataclass
+class Topic:
+    """One Markdown topic: its front matter, its body and what the body contains."""
+
+    path: str  # relative to the content folder, with forward slashes
+    meta: dict[str, Any]
+    meta_lines: dict[str, int]
+    body: str
+    body_first_line: int
+    valid: bool  # front matter parsed without errors
+    _scans: dict[bool, Scan] = field(default_factory=dict, repr=False)
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or self.slug.rsplit("/", 1)[-1].replace("-", " "))
+
+    @property
+    def slug(self) -> str:
+        """The path without `.md`: what the page's URL is made of."""
+        return self.path[: -len(".md")]
+
+    @property
+    def subject(self) -> str:
+        """The folder the topic lives in (empty for a topic at the top)."""
+        return posixpath.dirname(self.path)
+
+    @property
+    def visibility(self) -> str:
+        # Fail closed: no (valid) visibility means members-only.
+        return "public" if self.meta.get("visibility") == "public" else "members"
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == "public" and not self.is_draft
+
+    @property
+    def is_draft(self) -> bool:
+        return self.meta.get("draft") is True
+
+    @property
+    def audience(self) -> list[str]:
+        return list(self.meta.get("audience") or [])
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self.meta.get("tags") or [])
+
+    @property
+    def summary(self) -> str | None:
+        return self.meta.get("summary")
+
+    @property
+    def updated(self) -> dt.date | None:
+        return self.meta.get("updated")
+
+    def scan(self, *, public: bool) -> Scan:
+        """The body's structure as the public or the members site will render it."""
+        if public not in self._scans:
+            full = self._scans.get(False) or scan(self.body, self.body_first_line)
+            self._scans[False] = full
+            if public:
+                self._scans[True] = scan(self.public_body(), self.body_first_line)
+        return self._scans[public]
+
+    def public_body(self) -> str:
+        """The body with every members passage removed (blank lines keep line numbers)."""
+        blocks = self.scan(public=False).members_blocks
+        if not blocks:
+            return self.body
+        return without_members(self.body, blocks, self.body_first_line)
+
+
+@dataclass
+class KnowledgeBase:
+    """Every topic and file under the content folder, and what was wrong reading them."""
+
+    root: Path
+    topics: dict[str, Topic] = field(default_factory=dict)
+    assets: set[str] = field(default_factory=set)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    display_prefix: str = ""
+
+    def display(self, path: str) -> str:
+        """How a content path is shown to writers (relative to where they run commands)."""
+        return self.display_prefix + path
