@@ -1,0 +1,227 @@
+"""Read every file a public build wrote and report anything members-only in it.
+
+This is the last line of defence: the plan and the plugin keep members content out, the
+audit proves it on the bytes that would be published.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import os
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .codes import severity_of
+from .diagnostics import Diagnostic
+from .secrets import Origin, Secrets, tag_key, words
+
+_TAG = re.compile(r"<[^>]*>")
+_ATTR = re.compile(r"""\b([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_URLISH = re.compile(r"""[^\s"'<>()\[\]{},;=`\\]+""")
+_MD_TAG = re.compile(r"""class="md-tag[^"]*"[^>]*>\s*([^<]+?)\s*<""")
+_TAG_ANCHOR = re.compile(r"#tag:([\w%.-]+)")
+_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
+_TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".js", ".css", ".txt", ".svg", ".map",
+                  ".webmanifest", ".md")
+
+
+@dataclass
+class Expectations:
+    """What the public site may contain, as the adapter built it."""
+
+    pages: set[str] = field(default_factory=set)  # site-relative URL paths of built pages
+    site_url_path: str = "/"  # the path part of site_url, stripped from absolute URLs
+    site_url: str = ""
+
+
+def audit(site_dir: str | os.PathLike[str], secrets: Secrets,
+          expected: Expectations) -> list[Diagnostic]:
+    """Every leak found in ``site_dir``; empty when the site is clean."""
+    root = Path(site_dir)
+    found: list[Diagnostic] = []
+    for path in sorted(root.rglob("*")):
+        if path.is_dir():
+            continue
+        rel = path.relative_to(root).as_posix()
+        found += _audit_file(root, rel, path.read_bytes(), secrets, expected)
+    return sorted(set(found))
+
+
+def _audit_file(root: Path, rel: str, data: bytes, secrets: Secrets,
+                expected: Expectations) -> list[Diagnostic]:
+    found = []
+    if rel in secrets.files:
+        origin = secrets.files[rel]
+        found.append(_leak(rel, "KB503", f"file {origin.text} is used only by members topics", origin))
+    if rel.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            return found
+        rel_inner = rel[:-3]
+    else:
+        rel_inner = rel
+    if not rel_inner.endswith(_TEXT_SUFFIXES):
+        return found
+    text = data.decode("utf-8", errors="replace")
+    base = posixpath.dirname(rel_inner)
+
+    if rel_inner.endswith((".html", ".htm")) and not rel_inner.startswith("assets/"):
+        url = _page_url(rel_inner)
+        if url not in expected.pages and rel_inner != "404.html":
+            found.append(_diag(rel, "KB505", f"page `{url or '/'}` is not a page of the public "
+                               "site"))
+    if rel_inner == "sitemap.xml":
+        for loc in _LOC.findall(text):
+            page = _site_path(html.unescape(loc), expected)
+            if page is None or page not in expected.pages:
+                found.append(_diag(rel, "KB504", f"sitemap lists `{loc}`, not a public page"))
+    if rel_inner.endswith(".json"):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc = None
+        if rel_inner == "search/search_index.json" and isinstance(doc, dict):
+            for entry in doc.get("docs", []):
+                page = str(entry.get("location", "")).split("#", 1)[0]
+                if page not in expected.pages:
+                    found.append(_diag(rel, "KB504", f"search index lists `{page or '/'}`, "
+                                       "not a public page"))
+        if doc is not None:
+            strings = list(_json_strings(doc))
+            found += _scan_text(rel, strings, "", secrets, expected, json_tags=_json_tags(doc))
+            return found
+    found += _scan_text(rel, [text], base, secrets, expected, json_tags=[])
+    return found
+
+
+def _scan_text(rel: str, texts: list[str], base: str, secrets: Secrets, expected: Expectations,
+               json_tags: list[str]) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    seen: set[Origin] = set()
+
+    def report(code: str, what: str, origin: Origin) -> None:
+        if origin not in seen:
+            seen.add(origin)
+            found.append(_leak(rel, code, what, origin))
+
+    for text in texts:
+        if "<" in text:
+            views = [_TAG.sub(" ", text), " | ".join(_attribute_values(text))]
+        else:
+            views = [text]
+        for view in views:
+            for origin in secrets.phrases.find(words(html.unescape(view))):
+                report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
+        if secrets.urls:
+            for token in _URLISH.findall(html.unescape(text)):
+                for candidate in _resolve(token, base, expected):
+                    origin = secrets.urls.get(candidate)
+                    if origin is not None:
+                        report("KB501", f"members-only {'page' if origin.kind == 'url' else 'file'}"
+                               f" `{origin.text}` is referenced", origin)
+        if secrets.tags:
+            for name in _MD_TAG.findall(text) + [unquote(t) for t in _TAG_ANCHOR.findall(text)]:
+                origin = secrets.tags.get(tag_key(html.unescape(name)))
+                if origin is not None:
+                    report("KB502", f"members-only tag `{origin.text}`", origin)
+    for name in json_tags:
+        origin = secrets.tags.get(tag_key(name))
+        if origin is not None:
+            report("KB502", f"members-only tag `{origin.text}`", origin)
+    return found
+
+
+def _attribute_values(text: str) -> Iterator[str]:
+    for tag in _TAG.findall(text):
+        for m in _ATTR.finditer(tag):
+            yield m.group(2) if m.group(2) is not None else m.group(3)
+
+
+def _resolve(token: str, base: str, expected: Expectations) -> Iterator[str]:
+    token = token.split("#", 1)[0].split("?", 1)[0]
+    if not token or ("/" not in token and "." not in token):
+        return
+    site_path = _site_path(token, expected)
+    if site_path is not None:
+        yield site_path
+        return
+    token = unquote(token)
+    yield posixpath.normpath(posixpath.join(base, token)) + ("/" if token.endswith("/") else "")
+    if base:
+        yield posixpath.normpath(token) + ("/" if token.endswith("/") else "")
+
+
+def _site_path(url: str, expected: Expectations) -> str | None:
+    """A site-relative path for an absolute URL (or root-relative path) of this site."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        if expected.site_url and not url.startswith(expected.site_url.rstrip("/")):
+            return None
+        path = parts.path
+    elif url.startswith("/"):
+        path = url
+    else:
+        return None
+    prefix = expected.site_url_path
+    if not path.startswith(prefix):
+        return None
+    return unquote(path[len(prefix):])
+
+
+def _page_url(rel: str) -> str:
+    if rel == "index.html":
+        return ""
+    if rel.endswith("/index.html"):
+        return rel[: -len("index.html")]
+    return rel
+
+
+def _json_strings(doc: Any) -> Iterator[str]:
+    if isinstance(doc, str):
+        yield doc
+    elif isinstance(doc, dict):
+        for k, v in doc.items():
+            yield str(k)
+            yield from _json_strings(v)
+    elif isinstance(doc, list):
+        for v in doc:
+            yield from _json_strings(v)
+
+
+def _json_tags(doc: Any) -> list[str]:
+    # Material's search index ("tags": [...]) and tags.json ({"tags": ...}) name tags in lists.
+    out: list[str] = []
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            if k == "tags" and isinstance(v, list):
+                out += [x if isinstance(x, str) else str(x.get("name", "")) if isinstance(x, dict)
+                        else "" for x in v]
+            out += _json_tags(v)
+    elif isinstance(doc, list):
+        for v in doc:
+            out += _json_tags(v)
+    return out
+
+
+def _leak(rel: str, code: str, what: str, origin: Origin) -> Diagnostic:
+    src = origin.path + (f":{origin.line}" if origin.line else "")
+    return _diag(rel, code, f"{what} (from {src})")
+
+
+def _diag(rel: str, code: str, message: str) -> Diagnostic:
+    return Diagnostic(rel, 0, 0, code, message,
+                      "a guard failed: the build was refused and the previous site kept",
+                      severity_of(code))
+
+
+def iter_files(site_dir: str | os.PathLike[str]) -> Iterable[Path]:
+    """Every file of a built site, in a stable order."""
+    return sorted(p for p in Path(site_dir).rglob("*") if p.is_file())

@@ -1,0 +1,200 @@
+"""What must never appear in the public site, derived from the content.
+
+A "secret" is members-only text (a title, summary, heading, sentence, image alt text),
+a members-only URL or file, or a tag only members topics use, that does not also occur
+in public content. The audit looks for these in every file the public build wrote.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .markdown_scan import heading_text
+from .sites import SitePlan, url_path
+from .topics import KnowledgeBase, Topic
+
+_WORD = re.compile(r"[^\W_]+")
+_FENCE_LINE = re.compile(r"^[ \t]*(?:`{3,}|~{3,}|/{3,})")
+_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]*>")
+_SPLIT = re.compile(r"(?:[.!?;:]+(?:\s|$))|\n|\s[-*+]\s|^\s*(?:[-*+]|\d+[.)])\s", re.M)
+CHUNK = 6  # long passages are cut into runs of this many words
+MIN_WORDS = 3  # shorter sentences are too common to be evidence of a leak
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words of ``text``, the unit every comparison uses."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a secret comes from, for the audit's message."""
+
+    kind: str  # title, summary, heading, text, tag, url, file
+    path: str  # content path, shown to writers
+    line: int
+    text: str
+
+
+@dataclass
+class PhraseSet:
+    """Word sequences to look for, indexed by first word."""
+
+    by_first: dict[str, list[tuple[tuple[str, ...], Origin]]] = field(default_factory=dict)
+
+    def add(self, phrase: tuple[str, ...], origin: Origin) -> None:
+        entries = self.by_first.setdefault(phrase[0], [])
+        if all(p != phrase for p, _ in entries):
+            entries.append((phrase, origin))
+
+    def find(self, seq: list[str]) -> Iterator[Origin]:
+        """Every phrase that occurs in ``seq``."""
+        by_first = self.by_first
+        for i, w in enumerate(seq):
+            entries = by_first.get(w)
+            if entries:
+                for phrase, origin in entries:
+                    if tuple(seq[i: i + len(phrase)]) == phrase:
+                        yield origin
+
+    def discard_found_in(self, seq: list[str]) -> None:
+        """Forget phrases that ``seq`` (public text) contains: they are not secrets."""
+        by_first = self.by_first
+        for i, w in enumerate(seq):
+            entries = by_first.get(w)
+            if entries:
+                kept = [(p, o) for p, o in entries if tuple(seq[i: i + len(p)]) != p]
+                if len(kept) != len(entries):
+                    if kept:
+                        by_first[w] = kept
+                    else:
+                        del by_first[w]
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.by_first.values())
+
+
+@dataclass
+class Secrets:
+    """Everything the public audit looks for."""
+
+    phrases: PhraseSet = field(default_factory=PhraseSet)
+    urls: dict[str, Origin] = field(default_factory=dict)  # site-relative URL paths and files
+    tags: dict[str, Origin] = field(default_factory=dict)  # normalized tag -> origin
+    files: dict[str, Origin] = field(default_factory=dict)  # content files not in the public site
+
+
+def collect(kb: KnowledgeBase, public: SitePlan, public_text: Iterable[str] = (),
+            *, directory_urls: bool = True) -> Secrets:
+    """Secrets of ``kb`` with respect to the public plan.
+
+    ``public_text`` is other text the public site shows (site name, section names, theme
+    labels): a members phrase that also occurs there is not evidence of a leak.
+    """
+    s = Secrets()
+    for path, topic in kb.topics.items():
+        shown = kb.display(path)
+        if path in public.topics:
+            _passages(topic, shown, s.phrases)
+            continue
+        _whole_topic(topic, shown, s.phrases)
+        origin = Origin("url", shown, 1, path)
+        for form in _url_forms(path, directory_urls):
+            s.urls[form] = origin
+
+    for corpus in _public_corpus(public, public_text):
+        s.phrases.discard_found_in(corpus)
+
+    public_tags = {_tag_key(t) for t in public.tags()}
+    for path, topic in kb.topics.items():
+        if path not in public.topics:
+            for tag in topic.tags:
+                if _tag_key(tag) not in public_tags:
+                    s.tags.setdefault(_tag_key(tag), Origin("tag", kb.display(path),
+                                                            topic.meta_lines.get("tags", 1), tag))
+    for asset in sorted(kb.assets - public.assets):
+        origin = Origin("file", kb.display(asset), 0, asset)
+        s.files[asset] = origin
+        s.urls.setdefault(asset, origin)
+    return s
+
+
+def tag_key(tag: str) -> str:
+    """A tag as compared by the audit: its letters and digits, lowercase."""
+    return _tag_key(tag)
+
+
+def _tag_key(tag: str) -> str:
+    return "".join(words(tag))
+
+
+def _url_forms(path: str, directory_urls: bool) -> Iterator[str]:
+    url = url_path(path, directory_urls=directory_urls)
+    yield path
+    if url:
+        yield url
+        yield url.rstrip("/")
+        yield url + "index.html" if url.endswith("/") else url
+
+
+def _whole_topic(topic: Topic, shown: str, phrases: PhraseSet) -> None:
+    for key in ("title", "summary"):
+        value = topic.meta.get(key)
+        if isinstance(value, str):
+            _add_short(phrases, value, Origin(key, shown, topic.meta_lines.get(key, 1), value))
+    scan = topic.scan(public=False)
+    for h in scan.headings:
+        _add_short(phrases, h.text, Origin("heading", shown, h.line, h.text))
+    _add_text(phrases, topic.body.split("\n"), topic.body_first_line, shown)
+
+
+def _passages(topic: Topic, shown: str, phrases: PhraseSet) -> None:
+    scan = topic.scan(public=False)
+    if not scan.members_blocks:
+        return
+    lines = topic.body.split("\n")
+    for block in scan.members_blocks:
+        end = block.end if block.closed else topic.body_first_line + len(lines) - 1
+        first = block.start - topic.body_first_line
+        _add_text(phrases, lines[first: end - topic.body_first_line + 1], block.start, shown)
+    for h in scan.headings:
+        if h.in_members:
+            _add_short(phrases, h.text, Origin("heading", shown, h.line, h.text))
+
+
+def _add_short(phrases: PhraseSet, text: str, origin: Origin) -> None:
+    seq = tuple(words(text))
+    if seq and len("".join(seq)) >= 4:
+        phrases.add(seq[:CHUNK] if len(seq) > CHUNK else seq, origin)
+
+
+def _add_text(phrases: PhraseSet, lines: list[str], first_line: int, shown: str) -> None:
+    for offset, line in enumerate(lines):
+        if _FENCE_LINE.match(line):
+            continue
+        plain = html.unescape(_TAG.sub(" ", _LINK.sub(lambda m: " " + m.group(1) + " ", line)))
+        alts = [m.group(1) for m in _LINK.finditer(line) if m.group(0).startswith("!")]
+        for fragment in [*_SPLIT.split(plain), *alts]:
+            seq = tuple(words(fragment))
+            if len(seq) < MIN_WORDS:
+                continue
+            origin = Origin("text", shown, first_line + offset, fragment.strip())
+            for start in range(0, len(seq), CHUNK):
+                chunk = seq[start: start + CHUNK]
+                if len(chunk) >= MIN_WORDS:
+                    phrases.add(chunk, origin)
+
+
+def _public_corpus(public: SitePlan, extra: Iterable[str]) -> Iterator[list[str]]:
+    for topic in public.topics.values():
+        yield words(" ".join(str(topic.meta.get(k, "")) for k in ("title", "summary")))
+        yield words(" ".join(topic.tags))
+        body = _LINK.sub(lambda m: " " + m.group(1) + " ", public.body(topic))
+        yield words(html.unescape(_TAG.sub(" ", body)))
+    for text in extra:
+        yield words(text)

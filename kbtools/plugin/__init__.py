@@ -1,0 +1,1 @@
+"""The MkDocs adapter of kbtools: the `kb` plugin and the members block extension."""

@@ -1,0 +1,23 @@
+"""Options of the `kb` MkDocs plugin."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class KbConfig(Config):
+    """`plugins: - kb:` in mkdocs.yml."""
+
+    site = c.Choice(("public", "members"), default="public")
+    """Which site to build. The public site is the default; the members site is an explicit
+    opt-in (`kb build --members`, or `site: !ENV [KB_SITE, public]` with KB_SITE=members)."""
+
+    public_dir = c.Type(str, default="site/public")
+    """Where the public site goes, relative to mkdocs.yml, unless `-d/--site-dir` says otherwise."""
+
+    members_dir = c.Type(str, default="site/members")
+    """Where the members site goes, relative to mkdocs.yml, unless `-d/--site-dir` says otherwise."""
+
+    subjects = c.DictOfItems(c.Type(str), default={})
+    """Display names of subject folders, e.g. `{members-resources: "Member resources"}`."""

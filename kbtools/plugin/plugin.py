@@ -1,0 +1,249 @@
+"""The MkDocs adapter: applies the core's decisions to a MkDocs build.
+
+Order of events (see ../shared/design-notes.md):
+on_config   load and check the content, plan the site, stage the output folder;
+on_files    include exactly the planned topics and files, add the generated pages;
+on_page_*   hand MkDocs our parsed front matter and the site's Markdown;
+on_post_build (last) audit what was written, then move it into place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
+
+from ..core import audit, checks, pages, secrets
+from ..core.diagnostics import Diagnostic
+from ..core.loading import load
+from ..core.sites import Site, SitePlan, plan, url_path
+from ..core.staging import Staging
+from ..core.topics import KnowledgeBase, Topic
+from .config import KbConfig
+from .members_block import MembersBlockExtension
+
+log = get_plugin_logger(__name__)
+
+# Any file name must be excluded by mkdocs.yml's exclude_docs, so that a build without this
+# plugin (removed, renamed, or a renderer that ignores plugins) has no content to render.
+_PROBES = ("topic.md", "a/b/topic.md", "image.png", "a/file.pdf")
+
+
+class KbPlugin(BasePlugin[KbConfig]):
+    """Builds the public or the members site from one content folder."""
+
+    def __init__(self) -> None:
+        self.command: str | None = None
+        self.kb: KnowledgeBase | None = None
+        self.plan: SitePlan | None = None
+        self.staging: Staging | None = None
+        self.generated: list[pages.Generated] = []
+        self.page_urls: set[str] = set()
+        self.leftover_passages: list[str] = []
+        self._current: str | None = None
+        self._epoch_set = False
+        self.published: Path | None = None
+
+    @property
+    def site(self) -> Site:
+        return Site(self.config.site)
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    @event_priority(100)  # First: everything after relies on the plan.
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        _require_exclude_all(config)
+        self.kb = load(config.docs_dir)
+        findings = checks.check(self.kb)
+        _report(findings)
+        if any(d.is_error for d in findings):
+            count = sum(d.is_error for d in findings)
+            raise PluginError(f"kbtools: {count} error(s) in the content; nothing was built "
+                              "and the previous site is unchanged.")
+        self.plan = plan(self.kb, self.site)
+        self.generated = pages.generate(
+            self.plan, site_name=config.site_name, subjects=dict(self.config.subjects),
+            tag_listing=_material_listing)
+        config.markdown_extensions.append(
+            MembersBlockExtension(public=self.plan.is_public, on_leftover=self._leftover))
+        self._set_source_date_epoch()
+        if self.command in (None, "build"):
+            self.staging = Staging(self._target(config))
+            config.site_dir = str(self.staging.begin())
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.plan is not None
+        docs = Path(config.docs_dir).resolve()
+        for file in files:
+            if file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(docs):
+                allowed = file.src_uri in self.plan.topics or file.src_uri in self.plan.assets
+                file.inclusion = InclusionLevel.INCLUDED if allowed else InclusionLevel.EXCLUDED
+            elif file.inclusion is InclusionLevel.UNDEFINED:
+                # Theme files: `exclude_docs: '*'` would drop them too once MkDocs re-applies it.
+                file.inclusion = InclusionLevel.INCLUDED
+        for page in self.generated:
+            existing = files.get_file_from_path(page.path)
+            if existing is not None:
+                files.remove(existing)
+            generated = File.generated(config, page.path, content=page.markdown,
+                                       inclusion=InclusionLevel.INCLUDED)
+            files.append(generated)
+        self.page_urls = {url_path(f.src_uri, directory_urls=config.use_directory_urls)
+                          for f in files.documentation_pages() if f.inclusion.is_included()}
+        return files
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        topic = self._topic(page)
+        if topic is None:
+            return None
+        assert self.plan is not None
+        # An empty YAML mapping first, so MkDocs' own front matter reader finds nothing to take.
+        return "---\n{}\n---\n" + self.plan.body(topic)
+
+    @event_priority(50)  # Before Material's tags plugin (-50) reads page.meta.
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        self._current = page.file.src_uri
+        topic = self._topic(page)
+        if topic is not None:
+            page.meta = _page_meta(topic)
+            if topic.updated:
+                page.update_date = topic.updated.isoformat()
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        if self.leftover_passages:
+            raise PluginError(f"kbtools: {page.file.src_uri} has a members block the checker "
+                              "did not recognise; it was dropped, and the build is refused.")
+        return html
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        env.globals["kb_site"] = self.site.value
+        return env
+
+    @event_priority(-100)  # Last: after every other plugin has written its files.
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        assert self.kb is not None and self.plan is not None
+        if self.plan.is_public:
+            problems = audit.audit(config.site_dir, self._secrets(config), self._expected(config))
+            if problems:
+                _report(problems)
+                raise PluginError(f"kbtools: the audit found {len(problems)} members-only "
+                                  "item(s) in the public build; it was not published.")
+        if config.strict and _strict_warnings():
+            # MkDocs would abort right after this event; do not publish before it does.
+            raise PluginError("kbtools: warnings in strict mode; the site was not published.")
+        if self.staging is not None:
+            self.staging.commit()
+            self.published = self.staging.target
+            log.info(f"{self.site.value} site written to {self.staging.target}")
+            self.staging = None
+        self._restore_epoch()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.staging is not None:
+            self.staging.abort()
+            self.staging = None
+        self._restore_epoch()
+
+    def on_shutdown(self) -> None:
+        self.on_build_error(error=RuntimeError("shutdown"))
+
+    # Helpers -------------------------------------------------------------------------------
+
+    def _topic(self, page: Page) -> Topic | None:
+        assert self.plan is not None
+        return self.plan.topics.get(page.file.src_uri)
+
+    def _leftover(self) -> None:
+        self.leftover_passages.append(self._current or "?")
+
+    def _target(self, config: MkDocsConfig) -> Path:
+        base = Path(config.config_file_path or ".").resolve().parent
+        default = base / "site"
+        if Path(config.site_dir).resolve() != default:
+            return Path(config.site_dir)  # -d/--site-dir or site_dir: given explicitly
+        chosen = self.config.public_dir if self.plan and self.plan.is_public else self.config.members_dir
+        return base / chosen
+
+    def _secrets(self, config: MkDocsConfig) -> secrets.Secrets:
+        assert self.kb is not None and self.plan is not None
+        chrome = [config.site_name, config.site_description or "", config.copyright or ""]
+        chrome += [p.markdown for p in self.generated]
+        chrome += [pages.subject_title(t.subject, dict(self.config.subjects))
+                   for t in self.plan.topics.values()]
+        return secrets.collect(self.kb, self.plan, chrome,
+                               directory_urls=config.use_directory_urls)
+
+    def _expected(self, config: MkDocsConfig) -> audit.Expectations:
+        site_url = config.site_url or ""
+        from urllib.parse import urlsplit
+        path = urlsplit(site_url).path or "/"
+        return audit.Expectations(pages=set(self.page_urls), site_url=site_url,
+                                  site_url_path=path if path.endswith("/") else path + "/")
+
+    def _set_source_date_epoch(self) -> None:
+        # Reproducible output without any setup: the build date MkDocs stamps on pages and
+        # the sitemap comes from the content this site shows, so a members-only change can't
+        # alter the public site.
+        if "SOURCE_DATE_EPOCH" in os.environ:
+            return
+        assert self.plan is not None
+        dates = [t.updated for t in self.plan.topics.values() if t.updated]
+        day = max(dates) if dates else dt.date(2000, 1, 1)
+        epoch = int(dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp())
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+        self._epoch_set = True
+
+    def _restore_epoch(self) -> None:
+        if self._epoch_set:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+            self._epoch_set = False
+
+
+def _page_meta(topic: Topic) -> dict[str, Any]:
+    meta: dict[str, Any] = {"title": topic.title}
+    if topic.summary:
+        meta["description"] = topic.summary
+    labels = [pages.AUDIENCE_LABELS[a] for a in topic.audience]
+    seen = {label.lower() for label in labels}
+    meta["tags"] = labels + [t for t in topic.tags if t.lower() not in seen]
+    meta["kb"] = {k: v for k, v in topic.meta.items()}
+    return meta
+
+
+def _material_listing(tag: str | None) -> str:
+    if tag is None:
+        return "<!-- material/tags -->"
+    return "<!-- material/tags { include: [" + tag + "] } -->"
+
+
+def _require_exclude_all(config: MkDocsConfig) -> None:
+    spec = config.exclude_docs
+    if spec is None or not all(spec.match_file(p) for p in _PROBES):
+        raise PluginError(
+            "kbtools [KB400]: mkdocs.yml must exclude every file with `exclude_docs: '*'`; the "
+            "kb plugin re-includes exactly what each site may show. Without it, a build that "
+            "loses the plugin would publish members content.")
+
+
+def _report(findings: list[Diagnostic]) -> None:
+    for d in findings:
+        (log.error if d.is_error else log.warning)(d.format_text())
+
+
+def _strict_warnings() -> bool:
+    return any(isinstance(h, CountHandler) and h.get_counts()
+               for h in logging.getLogger("mkdocs").handlers)
