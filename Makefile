@@ -15,7 +15,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed scripts/system-deps.sh
+	scripts/system-deps.sh
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 

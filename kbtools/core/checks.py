@@ -15,14 +15,18 @@ from .topics import KnowledgeBase, Topic
 
 
 def check(kb: KnowledgeBase, *, today: dt.date | None = None,
-          sites: Iterable[Site] = (Site.PUBLIC, Site.MEMBERS)) -> list[Diagnostic]:
+          sites: Iterable[Site] = (Site.PUBLIC, Site.MEMBERS),
+          reserved: Iterable[str] = ()) -> list[Diagnostic]:
     """All findings for the knowledge base: loading, front matter, passages, links per site.
 
-    The same finding from both sites is reported once.
+    The same finding from both sites is reported once. ``reserved`` names paths that
+    generated pages take.
     """
     found: list[Diagnostic] = list(kb.diagnostics)
     found += duplicate_ids(kb)
     found += unclosed_blocks(kb)
+    found += aliases(kb)
+    found += reserved_paths(kb, reserved)
     found += topic_warnings(kb, today or dt.date.today())
     for site in sites:
         found += links(plan(kb, site))
@@ -42,6 +46,29 @@ def duplicate_ids(kb: KnowledgeBase) -> Iterator[Diagnostic]:
                      "give this topic a new id")
         else:
             first[tid] = path
+
+
+def aliases(kb: KnowledgeBase) -> Iterator[Diagnostic]:
+    """An alias names a path no topic has, and belongs to one topic."""
+    owner: dict[str, str] = {}
+    for path, topic in kb.topics.items():
+        line = topic.meta_lines.get("aliases", 1)
+        for alias in topic.meta.get("aliases", []):
+            if alias in kb.topics:
+                yield _d(kb, path, line, 1, "KB308", f"alias `{alias}` is the path of an "
+                         "existing topic", "remove the alias, or move that topic away first")
+            elif alias in owner:
+                yield _d(kb, path, line, 1, "KB308", f"alias `{alias}` is also an alias of "
+                         f"{kb.display(owner[alias])}", "keep the alias on one topic")
+            else:
+                owner[alias] = path
+
+
+def reserved_paths(kb: KnowledgeBase, reserved: Iterable[str]) -> Iterator[Diagnostic]:
+    """Generated pages own their paths."""
+    for path in sorted(set(reserved) & set(kb.topics)):
+        yield _d(kb, path, 1, 1, "KB309", f"`{path}` is the path of a generated page",
+                 "rename the topic")
 
 
 def unclosed_blocks(kb: KnowledgeBase) -> Iterator[Diagnostic]:

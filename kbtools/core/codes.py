@@ -109,6 +109,12 @@ CODES: dict[str, Code] = {
         Code("KB307", _E, "path leaves the content folder",
              "`[x](../../README.md)` or a symlink to a file outside content/",
              "keep topics and their files inside content/"),
+        Code("KB308", _E, "alias is already taken",
+             "`aliases: [accounts/reset.md]` when that topic still exists, or in two topics",
+             "remove the alias; an alias names a path no topic uses any more"),
+        Code("KB309", _E, "file name is reserved for a generated page",
+             "content/index.md or content/tags.md",
+             "rename the topic; the home page and listings are generated"),
         # The built site and its audit
         Code("KB400", _E, "the kbtools plugin is not set up to build this site safely",
              "a configuration without `exclude_docs: '*'` or with an unknown site",

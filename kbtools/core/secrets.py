@@ -106,6 +106,10 @@ def collect(kb: KnowledgeBase, public: SitePlan, public_text: Iterable[str] = ()
         origin = Origin("url", shown, 1, path)
         for form in _url_forms(path, directory_urls):
             s.urls[form] = origin
+        for alias in topic.meta.get("aliases", []):
+            alias_origin = Origin("url", shown, topic.meta_lines.get("aliases", 1), alias)
+            for form in _url_forms(alias, directory_urls):
+                s.urls.setdefault(form, alias_origin)
 
     for corpus in _public_corpus(public, public_text):
         s.phrases.discard_found_in(corpus)

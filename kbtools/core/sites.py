@@ -46,6 +46,16 @@ class SitePlan:
         """Every tag shown in this site."""
         return {t for topic in self.topics.values() for t in topic.tags}
 
+    def redirects(self) -> dict[str, str]:
+        """Former path -> current path for every alias of a topic in this site.
+
+        An alias that names a path some topic (of either site) has now is skipped: the checks
+        report it, and a redirect must never stand where a page is, or point at one not shown.
+        """
+        taken = set(self.kb.topics)
+        return {alias: path for path, topic in sorted(self.topics.items())
+                for alias in topic.meta.get("aliases", []) if alias not in taken}
+
     def related(self, topic: Topic) -> list[Topic]:
         """``related:`` entries of ``topic`` that exist in this site, in the written order."""
         return [self.topics[p] for p in topic.meta.get("related", []) if p in self.topics]

@@ -64,7 +64,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         _require_exclude_all(config)
         self.kb = load(config.docs_dir)
-        findings = checks.check(self.kb)
+        findings = checks.check(self.kb, reserved=pages.RESERVED)
         _report(findings)
         if any(d.is_error for d in findings):
             count = sum(d.is_error for d in findings)
@@ -77,6 +77,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         config.markdown_extensions.append(
             MembersBlockExtension(public=self.plan.is_public, on_leftover=self._leftover))
         self._set_source_date_epoch()
+        _set_redirects(config, self.plan.redirects())
         if self.command in (None, "build"):
             self.staging = Staging(self._target(config))
             config.site_dir = str(self.staging.begin())
@@ -211,6 +212,16 @@ class KbPlugin(BasePlugin[KbConfig]):
         if self._epoch_set:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
             self._epoch_set = False
+
+
+def _set_redirects(config: MkDocsConfig, redirects: dict[str, str]) -> None:
+    # mkdocs-redirects writes what it is given; give it only this site's aliases, so the
+    # public site never holds a redirect from or to a members topic.
+    plugin = config.plugins.get("redirects")
+    if plugin is not None:
+        plugin.config["redirect_maps"] = dict(redirects)
+    elif redirects:
+        log.warning("kbtools: topics have `aliases:` but the redirects plugin is not enabled")
 
 
 def _page_meta(topic: Topic) -> dict[str, Any]:
