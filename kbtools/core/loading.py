@@ -13,10 +13,11 @@ from .topics import KnowledgeBase, Topic
 _BOM = b"\xef\xbb\xbf"
 
 
-def display_prefix(root: Path) -> str:
-    """The content folder as writers name it: relative to the working directory when inside it."""
+def display_prefix(root: Path, base: Path | None = None) -> str:
+    """The content folder as writers name it: relative to ``base`` (default: the working
+    directory) when inside it, absolute otherwise."""
     try:
-        rel = os.path.relpath(root, Path.cwd())
+        rel = os.path.relpath(root, (base or Path.cwd()).resolve())
     except ValueError:  # another drive on Windows
         rel = str(root)
     if rel == ".":
@@ -24,10 +25,13 @@ def display_prefix(root: Path) -> str:
     return (str(root) if rel.startswith("..") else rel).replace(os.sep, "/") + "/"
 
 
-def load(root: str | os.PathLike[str]) -> KnowledgeBase:
-    """Load every topic (``*.md``) and file under ``root``. Hidden files and folders are skipped."""
+def load(root: str | os.PathLike[str], *, display_base: Path | None = None) -> KnowledgeBase:
+    """Load every topic (``*.md``) and file under ``root``. Hidden files and folders are skipped.
+
+    Paths in diagnostics are shown relative to ``display_base`` (default: working directory).
+    """
     root_path = Path(root).resolve()
-    kb = KnowledgeBase(root=root_path, display_prefix=display_prefix(root_path))
+    kb = KnowledgeBase(root=root_path, display_prefix=display_prefix(root_path, display_base))
     for dirpath, dirnames, filenames in os.walk(root_path, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for dirname in list(dirnames):

@@ -48,6 +48,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.staging: Staging | None = None
         self.generated: list[pages.Generated] = []
         self.page_urls: set[str] = set()
+        self.theme_files: dict[str, str] = {}
         self.leftover_passages: list[str] = []
         self._current: str | None = None
         self._epoch_set = False
@@ -63,7 +64,8 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(100)  # First: everything after relies on the plan.
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         _require_exclude_all(config)
-        self.kb = load(config.docs_dir)
+        # Paths in messages are relative to mkdocs.yml's folder: the repository, for writers.
+        self.kb = load(config.docs_dir, display_base=Path(config.config_file_path).parent)
         findings = checks.check(self.kb, reserved=pages.RESERVED)
         _report(findings)
         if any(d.is_error for d in findings):
@@ -93,6 +95,8 @@ class KbPlugin(BasePlugin[KbConfig]):
             elif file.inclusion is InclusionLevel.UNDEFINED:
                 # Theme files: `exclude_docs: '*'` would drop them too once MkDocs re-applies it.
                 file.inclusion = InclusionLevel.INCLUDED
+                if file.abs_src_path:
+                    self.theme_files[file.dest_uri] = file.abs_src_path
         for page in self.generated:
             existing = files.get_file_from_path(page.path)
             if existing is not None:
@@ -193,7 +197,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         from urllib.parse import urlsplit
         path = urlsplit(site_url).path or "/"
         return audit.Expectations(pages=set(self.page_urls), site_url=site_url,
-                                  site_url_path=path if path.endswith("/") else path + "/")
+                                  site_url_path=path if path.endswith("/") else path + "/",
+                                  verbatim=dict(self.theme_files))
 
     def _set_source_date_epoch(self) -> None:
         # Reproducible output without any setup: the build date MkDocs stamps on pages and

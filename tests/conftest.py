@@ -1,0 +1,101 @@
+"""Shared fixtures: write a small knowledge base into a temporary folder and build it for real."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kbtools.core.sites import Site
+from kbtools.plugin.build import build_site
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+
+# A 1x1 PNG, so image files are real images.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000185d1bd0c0000000049454e44ae426082"
+)
+
+
+def topic(title: str, *, visibility: str | None = "public", audience: str = "[publisher]",
+          body: str = "A short answer.", **extra: str) -> str:
+    """The text of a topic file; ``extra`` adds front matter lines as written."""
+    lines = ["---", f'title: "{title}"', f"audience: {audience}"]
+    if visibility is not None:
+        lines.append(f"visibility: {visibility}")
+    lines += [f"{k}: {v}" for k, v in extra.items()]
+    lines.append("---")
+    return "\n".join(lines) + "\n\n" + textwrap.dedent(body).strip() + "\n"
+
+
+class Project:
+    """A temporary project: mkdocs.yml (the real one, pointed at this content) and content/."""
+
+    def __init__(self, root: Path, config_text: str | None = None) -> None:
+        self.root = root
+        self.content = root / "content"
+        self.content.mkdir(parents=True, exist_ok=True)
+        text = config_text if config_text is not None else (ROOT / "mkdocs.yml").read_text()
+        text = re.sub(r"(?m)^docs_dir:.*$", "docs_dir: content", text)
+        text = re.sub(r"(?m)^(\s*custom_dir:).*$", rf"\1 {ROOT / 'overrides'}", text)
+        self.config = root / "mkdocs.yml"
+        self.config.write_text(text)
+
+    def write(self, path: str, text: str | bytes) -> Path:
+        full = self.content / path
+        full.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            full.write_bytes(text)
+        else:
+            full.write_text(text)
+        return full
+
+    def build(self, site: Site, out: Path | None = None) -> Path:
+        out = out or self.root / "site" / site.value
+        return build_site(self.config, site, site_dir=out)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path / "kb")
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[str], Project]:
+    def make(name: str) -> Project:
+        return Project(tmp_path / name)
+    return make
+
+
+def site_files(site_dir: Path) -> Iterator[tuple[str, bytes]]:
+    """Every file of a built site as (relative path, bytes), .gz files decompressed too."""
+    for path in sorted(site_dir.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            rel = path.relative_to(site_dir).as_posix()
+            yield rel, data
+            if rel.endswith(".gz"):
+                yield rel[:-3] + " (decompressed)", gzip.decompress(data)
+
+
+def site_text(site_dir: Path) -> str:
+    """All of a site's bytes (paths included) as one lowercase string, for canary searches."""
+    parts = []
+    for rel, data in site_files(site_dir):
+        parts.append(rel)
+        parts.append(data.decode("utf-8", errors="replace"))
+    return "\n".join(parts).lower()
+
+
+def tree_digest(site_dir: Path) -> dict[str, bytes]:
+    """Path -> bytes for a whole site, to compare two builds byte for byte."""
+    return {p.relative_to(site_dir).as_posix(): p.read_bytes()
+            for p in sorted(site_dir.rglob("*")) if p.is_file()}
