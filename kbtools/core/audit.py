@@ -91,13 +91,13 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
 
     if rel_inner.endswith((".html", ".htm")) and not rel_inner.startswith("assets/"):
         url = _page_url(rel_inner)
-        if url not in expected.pages and rel_inner != "404.html":
+        if (url not in expected.pages or url in secrets.urls) and rel_inner != "404.html":
             found.append(_diag(rel, "KB505", f"page `{url or '/'}` is not a page of the public "
                                "site"))
     if rel_inner == "sitemap.xml":
         for loc in _LOC.findall(text):
             page = _site_path(html.unescape(loc), expected)
-            if page is None or page not in expected.pages:
+            if page is None or page not in expected.pages or page in secrets.urls:
                 found.append(_diag(rel, "KB504", f"sitemap lists `{loc}`, not a public page"))
     if rel_inner.endswith(".json"):
         try:
@@ -107,7 +107,7 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
         if rel_inner == "search/search_index.json" and isinstance(doc, dict):
             for entry in doc.get("docs", []):
                 page = str(entry.get("location", "")).split("#", 1)[0]
-                if page not in expected.pages:
+                if page not in expected.pages or page in secrets.urls:
                     found.append(_diag(rel, "KB504", f"search index lists `{page or '/'}`, "
                                        "not a public page"))
         if doc is not None:

@@ -13,8 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .markdown_scan import heading_text
-from .sites import SitePlan, url_path
+from .markdown_scan import scan, without_members
+from .sites import resolve, url_path
 from .topics import KnowledgeBase, Topic
 
 _WORD = re.compile(r"[^\W_]+")
@@ -89,17 +89,21 @@ class Secrets:
     files: dict[str, Origin] = field(default_factory=dict)  # content files not in the public site
 
 
-def collect(kb: KnowledgeBase, public: SitePlan, public_text: Iterable[str] = (),
-            *, directory_urls: bool = True) -> Secrets:
-    """Secrets of ``kb`` with respect to the public plan.
+def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
+            directory_urls: bool = True) -> Secrets:
+    """Secrets of ``kb``: members-only content that public content does not also contain.
 
-    ``public_text`` is other text the public site shows (site name, section names, theme
-    labels): a members phrase that also occurs there is not evidence of a leak.
+    Deliberately derived from the raw topics with its own reading of the visibility rule,
+    not from the site plan: the audit must still see a leak when the plan is wrong.
+    ``public_text`` is other text the public site shows (site name, section names, labels).
     """
     s = Secrets()
+    public = {p: t for p, t in kb.topics.items()
+              if t.valid and not t.is_draft and t.meta.get("visibility") == "public"}
+    public_bodies = {p: _strip_passages(t) for p, t in public.items()}
     for path, topic in kb.topics.items():
         shown = kb.display(path)
-        if path in public.topics:
+        if path in public:
             _passages(topic, shown, s.phrases)
             continue
         _whole_topic(topic, shown, s.phrases)
@@ -111,21 +115,28 @@ def collect(kb: KnowledgeBase, public: SitePlan, public_text: Iterable[str] = ()
             for form in _url_forms(alias, directory_urls):
                 s.urls.setdefault(form, alias_origin)
 
-    for corpus in _public_corpus(public, public_text):
+    for corpus in _public_corpus(public, public_bodies, public_text):
         s.phrases.discard_found_in(corpus)
 
-    public_tags = {_tag_key(t) for t in public.tags()}
+    public_tags = {_tag_key(t) for topic in public.values() for t in topic.tags}
     for path, topic in kb.topics.items():
-        if path not in public.topics:
+        if path not in public:
             for tag in topic.tags:
                 if _tag_key(tag) not in public_tags:
                     s.tags.setdefault(_tag_key(tag), Origin("tag", kb.display(path),
                                                             topic.meta_lines.get("tags", 1), tag))
-    for asset in sorted(kb.assets - public.assets):
+    used_publicly = {resolve(p, link.target) for p, t in public.items()
+                     for link in scan(public_bodies[p], t.body_first_line).links}
+    for asset in sorted(kb.assets - used_publicly):
         origin = Origin("file", kb.display(asset), 0, asset)
         s.files[asset] = origin
         s.urls.setdefault(asset, origin)
     return s
+
+
+def _strip_passages(topic: Topic) -> str:
+    blocks = scan(topic.body, topic.body_first_line).members_blocks
+    return without_members(topic.body, blocks, topic.body_first_line)
 
 
 def tag_key(tag: str) -> str:
@@ -194,11 +205,12 @@ def _add_text(phrases: PhraseSet, lines: list[str], first_line: int, shown: str)
                     phrases.add(chunk, origin)
 
 
-def _public_corpus(public: SitePlan, extra: Iterable[str]) -> Iterator[list[str]]:
-    for topic in public.topics.values():
+def _public_corpus(public: dict[str, Topic], bodies: dict[str, str],
+                   extra: Iterable[str]) -> Iterator[list[str]]:
+    for path, topic in public.items():
         yield words(" ".join(str(topic.meta.get(k, "")) for k in ("title", "summary")))
         yield words(" ".join(topic.tags))
-        body = _LINK.sub(lambda m: " " + m.group(1) + " ", public.body(topic))
+        body = _LINK.sub(lambda m: " " + m.group(1) + " ", bodies[path])
         yield words(html.unescape(_TAG.sub(" ", body)))
     for text in extra:
         yield words(text)

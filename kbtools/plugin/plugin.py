@@ -43,6 +43,11 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def __init__(self) -> None:
         self.command: str | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        # MkDocs keeps plugin instances across config loads in one process (serve rebuilds,
+        # `kb build` of both sites, tests): every build starts from a clean slate.
         self.kb: KnowledgeBase | None = None
         self.plan: SitePlan | None = None
         self.staging: Staging | None = None
@@ -63,6 +68,7 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     @event_priority(100)  # First: everything after relies on the plan.
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._reset()
         _require_exclude_all(config)
         # Paths in messages are relative to mkdocs.yml's folder: the repository, for writers.
         self.kb = load(config.docs_dir, display_base=Path(config.config_file_path).parent)
@@ -189,8 +195,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         chrome += [p.markdown for p in self.generated]
         chrome += [pages.subject_title(t.subject, dict(self.config.subjects))
                    for t in self.plan.topics.values()]
-        return secrets.collect(self.kb, self.plan, chrome,
-                               directory_urls=config.use_directory_urls)
+        return secrets.collect(self.kb, chrome, directory_urls=config.use_directory_urls)
 
     def _expected(self, config: MkDocsConfig) -> audit.Expectations:
         site_url = config.site_url or ""

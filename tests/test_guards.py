@@ -1,0 +1,155 @@
+"""Remove one guard at a time and watch the next line of defence stop the leak.
+
+The plan (which topics, passages, files and redirects a site has) is the first guard; the
+Markdown extension that drops a members block the core missed is the second; the audit of the
+written output is the last. Each test disables guards by monkeypatching and asserts that the
+build is refused with the expected code and that the previous public site is untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mkdocs.exceptions import MkDocsException
+
+from kbtools.core import sites
+from kbtools.core.sites import Site
+from kbtools.core.topics import Topic
+from kbtools.plugin import plugin as kb_plugin
+from kbtools.plugin.members_block import MembersBlockExtension
+
+from .conftest import Project, site_text, tree_digest
+from .test_leaks import CANARIES, write_canary_kb
+
+
+@pytest.fixture
+def canary(project: Project) -> tuple[Project, Path, dict[str, bytes]]:
+    write_canary_kb(project)
+    out = project.build(Site.PUBLIC)
+    return project, out, tree_digest(out)
+
+
+def refused(p: Project, out: Path, before: dict[str, bytes], caplog: pytest.LogCaptureFixture,
+            *codes: str) -> None:
+    with caplog.at_level(logging.ERROR), pytest.raises(MkDocsException):
+        p.build(Site.PUBLIC, out)
+    for code in codes:
+        assert f"error[{code}]" in caplog.text, caplog.text[-3000:]
+    assert tree_digest(out) == before
+    assert [x.name for x in out.parent.iterdir()] == [out.name]
+
+
+def test_plan_guard_removed_audit_catches_members_pages(canary, caplog, monkeypatch) -> None:
+    # Every topic goes public: nav, sitemap, search index, tags, pages.
+    monkeypatch.setattr(sites, "include", lambda topic, site: topic.valid and not topic.is_draft)
+    refused(*canary, caplog, "KB500", "KB501", "KB502", "KB504", "KB505")
+
+
+def no_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turn off the content checks too (they would see a public link into a members topic)."""
+    monkeypatch.setattr(kb_plugin.checks, "check", lambda *args, **kwargs: [])
+
+
+def test_passage_stripping_removed_checker_catches(canary, caplog, monkeypatch) -> None:
+    monkeypatch.setattr(Topic, "public_body", lambda self: self.body)
+    refused(*canary, caplog, "KB302")
+
+
+def test_passage_stripping_removed_extension_drops_it(canary, caplog, monkeypatch) -> None:
+    monkeypatch.setattr(Topic, "public_body", lambda self: self.body)
+    no_checks(monkeypatch)
+    p, out, before = canary
+    with caplog.at_level(logging.ERROR), pytest.raises(MkDocsException):
+        p.build(Site.PUBLIC, out)
+    assert "members block the checker did not recognise" in caplog.text
+    assert tree_digest(out) == before
+
+
+def test_passage_stripping_and_extension_removed_audit_catches(canary, caplog, monkeypatch) -> None:
+    monkeypatch.setattr(Topic, "public_body", lambda self: self.body)
+    no_checks(monkeypatch)
+    original = MembersBlockExtension.__init__
+
+    def render_everything(self: MembersBlockExtension, **kwargs: Any) -> None:
+        original(self, **{**kwargs, "public": False})
+
+    monkeypatch.setattr(MembersBlockExtension, "__init__", render_everything)
+    refused(*canary, caplog, "KB500", "KB501", "KB503")
+    assert f"{CANARIES['passage']} is the word" in caplog.text
+
+
+def test_tag_guard_removed_audit_catches(canary, caplog, monkeypatch) -> None:
+    original = kb_plugin._page_meta
+
+    def leaky(topic: Topic) -> dict[str, Any]:
+        meta = original(topic)
+        meta["tags"].append(CANARIES["tag"])
+        return meta
+
+    monkeypatch.setattr(kb_plugin, "_page_meta", leaky)
+    refused(*canary, caplog, "KB502")
+
+
+def test_asset_guard_removed_audit_catches(canary, caplog, monkeypatch) -> None:
+    original = sites.plan
+
+    def every_file(kb: Any, site: Site) -> sites.SitePlan:
+        result = original(kb, site)
+        result.assets = set(kb.assets)
+        return result
+
+    monkeypatch.setattr(kb_plugin, "plan", every_file)
+    refused(*canary, caplog, "KB503")
+
+
+def test_redirect_guard_removed_audit_catches(canary, caplog, monkeypatch) -> None:
+    def every_alias(self: sites.SitePlan) -> dict[str, str]:
+        return {a: "guides/open.md" for t in self.kb.topics.values()
+                for a in t.meta.get("aliases", [])}
+
+    monkeypatch.setattr(sites.SitePlan, "redirects", every_alias)
+    refused(*canary, caplog, "KB501", "KB505")
+
+
+def test_summary_guard_removed_audit_catches(canary, caplog, monkeypatch) -> None:
+    original = kb_plugin._page_meta
+
+    def leaky(topic: Topic) -> dict[str, Any]:
+        meta = original(topic)
+        meta["description"] = f"Summary with {CANARIES['summary']}."
+        return meta
+
+    monkeypatch.setattr(kb_plugin, "_page_meta", leaky)
+    refused(*canary, caplog, "KB500")
+
+
+def test_build_without_the_plugin_renders_no_content(project: Project, tmp_path: Path) -> None:
+    """Removing the plugin from mkdocs.yml leaves nothing to render, and the build fails."""
+    write_canary_kb(project)
+    text = project.config.read_text()
+    without = re.sub(r"(?m)^  - kb:\n(?:      .*\n)+", "", text)
+    assert without != text
+    project.config.write_text(without)
+    out = tmp_path / "no-plugin"
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    with pytest.raises(Exception, match="kb` plugin is not active"):
+        build(load_config(str(project.config), site_dir=str(out)))
+    written = site_text(out) if out.exists() else ""
+    for canary in (*CANARIES.values(), "how do i open the guide"):
+        assert canary not in written
+
+
+def test_plugin_refuses_a_config_that_does_not_exclude_everything(project: Project,
+                                                                  caplog) -> None:
+    write_canary_kb(project)
+    text = project.config.read_text()
+    project.config.write_text(re.sub(r"(?m)^exclude_docs:.*\n(?:  .*\n)*", "", text))
+    with caplog.at_level(logging.ERROR), pytest.raises(MkDocsException):
+        project.build(Site.PUBLIC)
+    assert "KB400" in caplog.text
