@@ -14,6 +14,7 @@ GROUPS = {
     "3": ("Links, paths and aliases", "reported by `kb check`, `kb serve` and `kb build`"),
     "4": ("Build configuration", "reported by `kb serve` and `kb build`"),
     "5": ("Public build audit", "reported by `kb build` after writing the public site"),
+    "6": ("Contact facts", "reported by `kb check`, `kb serve` and `kb build`"),
 }
 
 _INTRO = """\
@@ -26,11 +27,11 @@ Every problem kbtools finds is reported the same way, whichever command finds it
 a line and column, a code, a message and, most of the time, a hint.
 
 ```text
-content/accounts-and-passwords/reset-password.md:21:31: error[KB300]: link `change-pasword.md`: topic `accounts-and-passwords/change-pasword.md` does not exist in the public site
+content/accounts-and-passwords/reset-password.md:22:39: error[KB300]: link `change-pasword.md`: topic `accounts-and-passwords/change-pasword.md` does not exist
     hint: did you mean `accounts-and-passwords/change-password.md`?
 ```
 
-Read it left to right: the file (relative to where you ran `kb`), line 21, column 31 (where
+Read it left to right: the file (relative to where you ran `kb`), line 22, column 39 (where
 the link target starts), an **error** (it stops builds; a **warning** does not, unless
 `--strict`), the code to look up below, what is wrong, and how to fix it.
 Line 0 means the whole file. `kb codes KB300` prints one entry of this page in the terminal.
@@ -50,7 +51,7 @@ not Markdown, or a symlink leading outside it; an unknown option |
   colour off).
 - `--format github`: GitHub Actions workflow commands, one per finding, so the finding shows
   on the pull request's line:
-  `::error file=content/a.md,line=21,col=31,title=KB300::link ...%0Ahint`
+  `::error file=content/a.md,line=22,col=39,title=KB300::link ...%0Ahint`
   (`%0A` is a new line; `%25`, `%3A` and `%2C` stand for `%`, `:` and `,`.)
 - `--format json`: one JSON object per line (JSON Lines), in the same order as the text form,
   nothing else on standard output (the summary goes to standard error). Each object has

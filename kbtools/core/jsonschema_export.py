@@ -32,7 +32,6 @@ def topic_schema() -> dict[str, Any]:
     """The JSON Schema of a topic's front matter."""
     return {
         "$schema": DRAFT,
-        "$id": "https://kbtools.invalid/schema/topic.schema.json",
         "title": "kbtools topic front matter",
         "description": "The YAML between the `---` lines at the top of a topic in content/. "
                        "Generated from kbtools/core/schema.py; `kb check` checks the same "
@@ -94,7 +93,6 @@ def diagnostic_schema() -> dict[str, Any]:
     props["severity"]["enum"] = [s.value for s in Severity]
     return {
         "$schema": DRAFT,
-        "$id": "https://kbtools.invalid/schema/diagnostic.schema.json",
         "title": "kbtools diagnostic",
         "description": "One finding of `kb check --format json`: the output has one such "
                        "JSON object per line (JSON Lines), sorted by path, line and column.",
