@@ -301,15 +301,15 @@ def _folder(project: Project, folder: str) -> str:
     if not folder:
         return ""
     try:
-        found = locate(project.content, folder, must_exist=False, markdown=False)
+        rel = locate(project.content, folder, must_exist=False, markdown=False).rel
     except ProjectError:
-        return folder  # relative to the content folder; new_topic checks it
-    target = project.content / found.rel
-    if target.exists() and not target.resolve().is_relative_to(project.content):
+        rel = folder  # relative to the content folder; new_topic checks it
+    target = project.content / rel
+    if target.is_symlink() and not target.resolve().is_relative_to(project.content):
         raise Fail(f"--dir {folder}: a symlink leading outside the content folder")
     if target.exists() and not target.is_dir():
         raise Fail(f"--dir {folder}: not a folder")
-    return found.rel
+    return rel
 
 
 # serve ----------------------------------------------------------------------------------------
@@ -447,8 +447,9 @@ def mv(old: str, new: str, dry_run: bool, config_file: str | None) -> None:
     others = [p for p in move.changed if p != move.new]
     click.echo(f"{_count(move.links, 'link', zero=True)} and "
                f"{_count(move.related, 'related: entry', 'related: entries', zero=True)} "
-               f"rewritten in {_count(len(others), 'other topic', zero=True)}; "
-               f"`{move.old}` added to the moved topic's aliases:")
+               f"rewritten in {_count(len(others), 'other topic', zero=True)}, "
+               f"{_count(move.own_links, 'link', zero=True)} in the moved topic; "
+               f"`{move.old}` added to its aliases:")
     for path in others:
         click.echo(f"  {kb.display(path)}")
     for where in move.skipped:

@@ -36,7 +36,8 @@ class Move:
     old: str
     new: str
     texts: dict[str, str] = field(default_factory=dict)  # content path -> new text
-    links: int = 0  # links rewritten
+    links: int = 0  # links to the topic rewritten in other topics
+    own_links: int = 0  # relative links of the moved topic rewritten for its new folder
     related: int = 0  # related: entries rewritten
     skipped: list[str] = field(default_factory=list)  # links found but not rewritable
 
@@ -81,7 +82,10 @@ def plan_move(kb: KnowledgeBase, old: str, new: str) -> Move:
             if other.valid:
                 _verify(other, edited, old, new, kb.display(path))
             move.texts[new if path == old else path] = edited
-            move.links += n_links
+            if path == old:
+                move.own_links = n_links
+            else:
+                move.links += n_links
             move.related += n_related
     return move
 
@@ -105,6 +109,7 @@ def apply(kb: KnowledgeBase, move: Move) -> None:
 
 def _rewrite_links(topic: Topic, lines: list[str], old: str, new: str, move: Move) -> int:
     moved = topic.path == old
+    source = new if moved else topic.path
     edits: list[tuple[int, int, str, str]] = []  # (line index, column index, old, new)
     for link in topic.scan(public=False).links:
         target = link.target
@@ -113,11 +118,10 @@ def _rewrite_links(topic: Topic, lines: list[str], old: str, new: str, move: Mov
         dest = resolve(topic.path, target)
         if dest is None or (not moved and dest != old):
             continue
-        source = new if moved else topic.path
         dest = new if dest == old else dest
+        if resolve(source, target) == dest:
+            continue  # still right from where the topic is now (`./a.md` stays as written)
         rewritten = _relative(dest, source) + _suffix(target)
-        if rewritten == target:
-            continue
         index, col = link.line - 1, link.column - 1
         if index >= len(lines) or lines[index][col:col + len(target)] != target:
             move.skipped.append(f"{topic.path}:{link.line}:{link.column}")

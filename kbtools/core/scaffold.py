@@ -53,8 +53,11 @@ def new_topic(kb: KnowledgeBase, title: str, *, audience: list[str], visibility:
         raise ScaffoldError(f"audience must be one or more of: {', '.join(AUDIENCES)}")
     if visibility not in VISIBILITIES:
         raise ScaffoldError(f"visibility must be one of: {', '.join(VISIBILITIES)}")
-    folder = folder.strip("/")
-    if folder and (folder.startswith(("/", "\\")) or "\\" in folder
+    if folder.startswith(("/", "\\")) or (len(folder) > 1 and folder[1] == ":"):
+        raise ScaffoldError(f"--dir {folder}: give a folder inside the content folder, e.g. "
+                            "`accounts-and-passwords`")
+    folder = folder.rstrip("/")
+    if folder and ("\\" in folder
                    or any(p in ("", ".", "..") or p.startswith(".") for p in folder.split("/"))):
         raise ScaffoldError(f"--dir {folder}: give a folder inside the content folder, e.g. "
                             "`accounts-and-passwords`")
