@@ -1,0 +1,103 @@
+"""The audit on hand-made output folders: each check finds its leak, clean output passes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from kbtools.core import audit, secrets
+from kbtools.core.loading import load
+
+from .conftest import topic
+
+
+@pytest.fixture
+def kb(tmp_path: Path):
+    content = tmp_path / "content"
+    (content / "guides").mkdir(parents=True)
+    (content / "guides/open.md").write_text(topic(
+        "How do I open the account page?", tags="[accounts]",
+        body="Open the page from the menu.\n\n/// members\nAsk the hidden desk about quokka rates.\n"
+             "///\n"))
+    (content / "guides/secret.md").write_text(topic(
+        "Where is the wombat console?", visibility="members", tags="[wombat-only, accounts]",
+        summary='"Members find the wombat console here."',
+        body="## Console walkthrough for wombats\n\nThe console lives behind the blue door."))
+    (content / "guides/diagram.png").write_bytes(b"png")
+    return load(content)
+
+
+@pytest.fixture
+def expected() -> audit.Expectations:
+    return audit.Expectations(pages={"", "guides/open/"}, site_url="https://kb.test/",
+                              site_url_path="/")
+
+
+def run(tmp_path: Path, kb, expected, files: dict[str, str | bytes]) -> list[str]:
+    site = tmp_path / "site"
+    for rel, data in files.items():
+        path = site / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    found = audit.audit(site, secrets.collect(kb), expected)
+    return [f"{d.code} {d.path}" for d in found]
+
+
+CLEAN_PAGE = ("<html><head><title>How do I open the account page?</title></head><body>"
+              "<h1>How do I open the account page?</h1><p>Open the page from the menu.</p>"
+              '<a class="md-tag" href="../../tags/#tag:accounts">accounts</a></body></html>')
+
+
+def test_clean_output_passes(tmp_path, kb, expected) -> None:
+    assert run(tmp_path, kb, expected, {"guides/open/index.html": CLEAN_PAGE,
+                                        "index.html": "<p>Welcome</p>"}) == []
+
+
+@pytest.mark.parametrize(("name", "files", "code"), [
+    ("title", {"index.html": "<a>Where is the <em>wombat</em> console?</a>"}, "KB500"),
+    ("heading", {"index.html": "<h2>Console walkthrough for wombats</h2>"}, "KB500"),
+    ("summary in attribute", {"index.html": '<meta content="Members find the wombat console '
+                                            'here.">'}, "KB500"),
+    ("sentence", {"index.html": "<p>The console lives behind the blue door.</p>"}, "KB500"),
+    ("passage", {"index.html": "<p>Ask the hidden desk about quokka rates.</p>"}, "KB500"),
+    ("relative link", {"guides/open/index.html": '<a href="../secret/">x</a>'}, "KB501"),
+    ("absolute link", {"index.html": '<a href="https://kb.test/guides/secret/">x</a>'}, "KB501"),
+    ("file name", {"index.html": '<img src="guides/diagram.png">'}, "KB501"),
+    ("tag chip", {"index.html": '<span class="md-tag">wombat-only</span>'}, "KB502"),
+    ("tag anchor", {"index.html": '<a href="tags/#tag:wombat-only">t</a>'}, "KB502"),
+    ("tags.json", {"tags.json": json.dumps({"mappings": [{"tags": ["wombat-only"]}]})}, "KB502"),
+    ("copied file", {"guides/diagram.png": b"png"}, "KB503"),
+    ("sitemap", {"sitemap.xml": "<urlset><url><loc>https://kb.test/guides/secret/</loc></url>"
+                                "</urlset>"}, "KB504"),
+    ("search index", {"search/search_index.json": json.dumps(
+        {"docs": [{"location": "guides/secret/", "title": "x", "text": "y"}]})}, "KB504"),
+    ("page", {"guides/secret/index.html": "<p>hi</p>"}, "KB505"),
+    ("gzip", {"sitemap.xml.gz": gzip.compress(b"<loc>https://kb.test/guides/secret/</loc>")},
+     "KB501"),
+    ("search text", {"search/search_index.json": json.dumps(
+        {"docs": [{"location": "", "text": "<p>The console lives behind the blue door.</p>"}]})},
+     "KB500"),
+])
+def test_each_check_finds_its_leak(tmp_path, kb, expected, name, files, code) -> None:
+    found = run(tmp_path, kb, expected, files)
+    assert any(f.startswith(code) for f in found), (name, found)
+
+
+def test_public_words_shared_with_members_content_are_not_leaks(tmp_path, kb, expected) -> None:
+    # "accounts" is a tag of both a public and a members topic: it is public.
+    page = '<a class="md-tag" href="#tag:accounts">accounts</a>'
+    assert run(tmp_path, kb, expected, {"index.html": page}) == []
+
+
+def test_theme_files_copied_verbatim_are_not_searched(tmp_path, kb) -> None:
+    theme = tmp_path / "theme.js"
+    theme.write_text("// Where is the wombat console?")
+    expected = audit.Expectations(pages={""}, verbatim={"assets/theme.js": str(theme)})
+    assert run(tmp_path, kb, expected, {"assets/theme.js": theme.read_text()}) == []
+    # The same path with other bytes was not copied from the theme: it is searched.
+    (tmp_path / "site/assets/theme.js").write_text("// Where is the wombat console? changed")
+    found = audit.audit(tmp_path / "site", secrets.collect(kb), expected)
+    assert [d.code for d in found] == ["KB500"]
