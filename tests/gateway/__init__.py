@@ -1,0 +1,1 @@
+"""Test harness for the members gateway: a real nginx, and a stub standing in for oauth2-proxy."""

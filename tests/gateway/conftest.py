@@ -1,0 +1,208 @@
+"""Fixtures for the members gateway tests: a real nginx running the shipped configuration in
+front of a members site built once per session, with a stub standing in for oauth2-proxy.
+
+tests/test_gateway.py imports these fixtures (this folder holds no tests of its own).
+
+Missing tools (nginx, openssl, Chromium) skip the tests on a developer's machine, with the
+reason, and fail them in CI (CI=true): the gateway is never "tested" by skipping.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+
+from .auth_stub import COOKIE, AuthStub
+from .nginx import MIME_TYPES, REPO, Gateway, find_nginx, make_certificate
+
+HOST = "members.test"
+CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+OUTSIDE_SECRET = "TOP-SECRET-OUTSIDE-THE-SITE"
+DOTFILE_SECRET = "TOP-SECRET-IN-A-DOTFILE"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def require(ok: object, reason: str) -> None:
+    """Skip locally, fail in CI, when something the gateway tests need is missing."""
+    if ok:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: the gateway tests must run here, not skip; "
+                    "scripts/system-deps.sh installs what they need)", pytrace=False)
+    pytest.skip(f"{reason}; run scripts/system-deps.sh to install it")
+
+
+# -- the site ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MembersSite:
+    root: Path
+    files: tuple[str, ...]  # every file the build wrote, as URL paths ("/index.html", ...)
+
+    def url_of(self, rel: str) -> str:
+        return "/" + rel
+
+
+@pytest.fixture(scope="session")
+def members_site(tmp_path_factory: pytest.TempPathFactory) -> MembersSite:
+    """The members site, built once per session with the project's own build."""
+    from kbtools.core.sites import Site
+    from kbtools.plugin.build import build_site
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+    root = tmp_path_factory.mktemp("www") / "members"
+    build_site(REPO / "mkdocs.yml", Site.MEMBERS, site_dir=root)
+    files = tuple(sorted("/" + p.relative_to(root).as_posix()
+                         for p in root.rglob("*") if p.is_file()))
+    assert "/index.html" in files and len(files) > 20, files
+    return MembersSite(root, files)
+
+
+# -- the processes ----------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def nginx_binary() -> str:
+    path = find_nginx()
+    require(path, "nginx is not installed (/usr/sbin/nginx)")
+    require(MIME_TYPES.is_file(), f"{MIME_TYPES} is missing (Debian package nginx-common)")
+    return path  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    require(shutil.which("openssl"), "openssl is not installed (makes the test certificate)")
+    return make_certificate(tmp_path_factory.mktemp("tls"), HOST)
+
+
+@pytest.fixture(scope="session")
+def auth_stub() -> Iterator[AuthStub]:
+    stub = AuthStub().start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(nginx_binary: str, members_site: MembersSite, auth_stub: AuthStub,
+            tls: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """nginx with deploy/nginx/members.conf.template, rendered for temp paths and ports."""
+    root = members_site.root
+    # Bait that must never be served: a file beside the site, dotfiles in it, and a symbolic
+    # link inside the site that points out of it.
+    (root.parent / "secret.txt").write_text(OUTSIDE_SECRET)
+    (root / ".env").write_text(f"PASSWORD={DOTFILE_SECRET}\n")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text(f"[core]\n# {DOTFILE_SECRET}\n")
+    (root / "assets" / ".hidden.txt").write_text(DOTFILE_SECRET)
+    (root / "leak.txt").symlink_to(root.parent / "secret.txt")
+    cert, key = tls
+    gw = Gateway(nginx=nginx_binary, workdir=tmp_path_factory.mktemp("nginx"),
+                 members_root=root, cert=cert, key=key, oauth2_proxy_port=auth_stub.port)
+    try:
+        gw.start()
+    except RuntimeError as e:
+        gw.stop()
+        pytest.fail(f"the shipped gateway configuration did not start on nginx: {e}",
+                    pytrace=False)
+    yield gw
+    gw.stop()
+
+
+# -- talking to it ----------------------------------------------------------------------------
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+    @property
+    def location(self) -> str | None:
+        return self.headers.get("Location")
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+class Client:
+    """HTTPS to the gateway on 127.0.0.1, trusting exactly the test certificate. Paths are
+    sent as given (no normalisation, no decoding) and redirects are not followed."""
+
+    def __init__(self, port: int, cafile: Path, host: str = HOST) -> None:
+        self.port, self.host = port, host
+        self.context = ssl.create_default_context(cafile=str(cafile))
+        self._conn: http.client.HTTPSConnection | None = None
+
+    def _connection(self) -> http.client.HTTPSConnection:
+        if self._conn is None:
+            self._conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=10,
+                                                     context=self.context)
+        return self._conn
+
+    def request(self, path: str, *, method: str = "GET", cookie: str | None = None,
+                headers: dict[str, str] | None = None) -> Response:
+        hdrs = {"Host": self.host, **(headers or {})}
+        if cookie:
+            hdrs["Cookie"] = cookie
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                conn.request(method, path, headers=hdrs)
+                resp = conn.getresponse()
+                body = resp.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()  # keep-alive connection closed by nginx: once more, on a new one
+                if attempt == 2:
+                    raise
+                continue
+            if resp.will_close:
+                self.close()
+            return Response(resp.status, resp.headers, body)
+        raise AssertionError("unreachable")
+
+    def get(self, path: str, **kw: object) -> Response:
+        return self.request(path, **kw)  # type: ignore[arg-type]
+
+    def sign_in(self, rd: str = "/") -> str:
+        """Sign in through the gateway (the stub's /oauth2/start); returns a Cookie header."""
+        r = self.get(f"/oauth2/start?rd={rd}")
+        assert r.status == 302, (r.status, r.text)
+        jar = SimpleCookie(r.header("Set-Cookie") or "")
+        assert COOKIE in jar, r.headers
+        return f"{COOKIE}={jar[COOKIE].value}"
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+@pytest.fixture
+def client(gateway: Gateway, tls: tuple[Path, Path]) -> Iterator[Client]:
+    c = Client(gateway.https_port, tls[0])
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def member(client: Client) -> str:
+    """The Cookie header of a signed-in member."""
+    return client.sign_in()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    require(os.access(CHROMIUM, os.X_OK), f"Chromium is not installed ({CHROMIUM})")
+    return CHROMIUM

@@ -1,0 +1,476 @@
+"""The members gateway (deploy/), on a real nginx with the shipped configuration.
+
+nginx runs deploy/nginx/members.conf.template rendered for temporary paths and loopback ports,
+in front of the members site built once for the session, and asks a stub standing in for
+oauth2-proxy (tests/gateway/auth_stub.py) whether each request has a session, exactly as it
+asks oauth2-proxy in production. Fixtures: tests/gateway/conftest.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import yaml
+
+try:  # tests/ as a package, or tests/ on sys.path (pytest's default "prepend" import mode)
+    from .gateway.auth_stub import COOKIE, SIGN_IN_TITLE, AuthStub
+    from .gateway.conftest import (CHROMIUM, DOTFILE_SECRET, HOST, OUTSIDE_SECRET, Client,
+                                   MembersSite, Response, auth_stub, chromium, client, gateway,
+                                   member, members_site, nginx_binary, tls)
+    from .gateway.nginx import REPO, TEMPLATE, Gateway, placeholders
+except ImportError:
+    from gateway.auth_stub import COOKIE, SIGN_IN_TITLE, AuthStub  # type: ignore[no-redef]
+    from gateway.conftest import (CHROMIUM, DOTFILE_SECRET, HOST,  # type: ignore[no-redef]
+                                  OUTSIDE_SECRET, Client, MembersSite, Response, auth_stub,
+                                  chromium, client, gateway, member, members_site,
+                                  nginx_binary, tls)
+    from gateway.nginx import REPO, TEMPLATE, Gateway, placeholders  # type: ignore[no-redef]
+
+__all__ = ["auth_stub", "chromium", "client", "gateway", "member", "members_site",
+           "nginx_binary", "tls"]  # fixtures, imported for pytest
+
+DEPLOY = REPO / "deploy"
+PLACEHOLDERS = {"KB_HTTPS_LISTEN", "KB_HTTP_LISTEN", "KB_TLS_CERT", "KB_TLS_KEY",
+                "KB_MEMBERS_ROOT", "KB_OAUTH2_PROXY_PORT"}
+SECURITY_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Strict-Transport-Security": "max-age=31536000",
+    "X-Frame-Options": "DENY",
+}
+NONCE = re.compile(r"'nonce-([0-9a-f]{32})'")
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def csp_directives(resp: Response) -> dict[str, list[str]]:
+    csp = resp.header("Content-Security-Policy")
+    assert csp, f"no Content-Security-Policy: {dict(resp.headers)}"
+    out: dict[str, list[str]] = {}
+    for part in csp.split(";"):
+        words = part.split()
+        if words:
+            out[words[0]] = words[1:]
+    return out
+
+
+def assert_gateway_headers(resp: Response, what: str) -> None:
+    """Every response of the members gateway, of any status, carries these."""
+    for name, value in SECURITY_HEADERS.items():
+        assert resp.header(name) == value, f"{what}: {name} is {resp.header(name)!r}"
+    csp = csp_directives(resp)
+    assert csp["default-src"] == ["'none'"], (what, csp)
+    assert "'unsafe-inline'" not in csp["script-src"], (what, csp)
+    assert "'unsafe-eval'" not in csp["script-src"], (what, csp)
+    assert csp["frame-ancestors"] == ["'none'"], (what, csp)
+    assert "private" in (resp.header("Cache-Control") or ""), what
+    assert "nginx/" not in (resp.header("Server") or ""), f"{what}: server_tokens leak the version"
+
+
+def assert_sent_to_sign_in(resp: Response, original: str) -> None:
+    """A refused request: a redirect to sign-in that carries the path asked for, no content."""
+    assert resp.status == 302, f"{original}: {resp.status} without a session"
+    loc = urlsplit(resp.location or "")
+    assert loc.path == "/oauth2/start", f"{original}: redirected to {resp.location}"
+    assert not loc.netloc, f"{original}: absolute redirect {resp.location} (breaks behind a proxy)"
+    assert parse_qs(loc.query).get("rd") == [original], f"{original}: {resp.location}"
+    assert len(resp.body) < 1000 and b"md-content" not in resp.body, original
+
+
+def served_equals_file(resp: Response, path: Path) -> bool:
+    """The body is the file, except for the nonce nginx writes into each <script> tag."""
+    body = resp.body
+    if path.suffix == ".html":
+        nonce = NONCE.search(resp.header("Content-Security-Policy") or "")
+        assert nonce, "no nonce in the CSP of an HTML page"
+        body = body.replace(f' nonce="{nonce.group(1)}"'.encode(), b"")
+    return body == path.read_bytes()
+
+
+def sha256_source(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def url_of(rel: str) -> str:
+    """The pretty URL MkDocs links to for ``/x/index.html``."""
+    return rel[: -len("index.html")] if rel.endswith("/index.html") else rel
+
+
+# -- the shipped configuration ----------------------------------------------------------------
+def test_template_varies_only_in_paths_and_ports(gateway: Gateway) -> None:
+    text = TEMPLATE.read_text()
+    assert placeholders(text) == PLACEHOLDERS
+    assert not re.search(r"\$\{(?!KB_)", text), "a ${...} that envsubst would eat"
+    result = gateway.test_config()
+    assert result.returncode == 0, result.stderr
+    rendered = (gateway.workdir / "members.conf").read_text()
+    assert "${" not in re.sub(r"#.*", "", rendered)
+    assert re.search(r"^\s*autoindex off;", rendered, re.M)
+    assert re.search(r"^\s*auth_request /oauth2/auth;", rendered, re.M)
+
+
+def test_compose_and_oauth2_proxy_match_the_template() -> None:
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    services = compose["services"]
+    gw, proxy = services["gateway"], services["oauth2-proxy"]
+    env = gw["environment"]
+    assert PLACEHOLDERS <= set(env), PLACEHOLDERS - set(env)
+    assert env.get("NGINX_ENVSUBST_FILTER") == "^KB_"
+    # The members site is mounted read-only, and so is every other file the gateway reads.
+    mounts = {}
+    for volume in gw["volumes"]:
+        source, target, *mode = volume.split(":")
+        mounts[target] = mode
+    assert mounts[env["KB_MEMBERS_ROOT"]] == ["ro"], mounts
+    assert all(mode == ["ro"] for mode in mounts.values()), mounts
+    assert "/etc/nginx/templates/default.conf.template" in mounts
+    # oauth2-proxy shares the gateway's network namespace: reachable on 127.0.0.1 only.
+    assert proxy["network_mode"] == "service:gateway"
+    assert "ports" not in proxy
+    for image in (gw["image"], proxy["image"]):
+        assert re.search(r":v?\d+\.\d+\.\d+", image), f"unpinned image {image}"
+    cfg = (DEPLOY / "oauth2-proxy" / "oauth2-proxy.cfg").read_text()
+    settings = dict(re.findall(r'^([a-z_]+)\s*=\s*(.+?)\s*$', cfg, re.M))
+    assert settings["provider"] == '"oidc"'
+    assert settings["http_address"] == f'"127.0.0.1:{env["KB_OAUTH2_PROXY_PORT"]}"'
+    assert settings["reverse_proxy"] == "true"
+    assert settings["cookie_secure"] == "true" and settings["cookie_httponly"] == "true"
+    assert "client_secret" not in settings and "cookie_secret" not in settings, \
+        "secrets belong in the env file, not in the committed configuration"
+
+
+# -- without a session ------------------------------------------------------------------------
+def test_every_file_is_refused_without_a_session(client: Client, members_site: MembersSite,
+                                                 auth_stub: AuthStub) -> None:
+    for rel in members_site.files:
+        for path in {rel, url_of(rel)}:
+            resp = client.get(path)
+            assert_sent_to_sign_in(resp, path)
+            assert_gateway_headers(resp, path)
+            assert resp.body != (members_site.root / rel.lstrip("/")).read_bytes()
+    # nginx asked the stub each time, with the original request in X-Forwarded-Uri.
+    asked = {s.headers.get("X-Forwarded-Uri") for s in auth_stub.seen if s.path == "/oauth2/auth"}
+    assert set(members_site.files) <= asked
+
+
+def test_the_original_query_rides_along_to_sign_in(client: Client) -> None:
+    resp = client.get("/search/?q=superuser")
+    assert_sent_to_sign_in(resp, "/search/?q=superuser")
+
+
+def test_background_requests_get_401_not_a_redirect(client: Client) -> None:
+    """Material fetches pages with XHR (instant navigation) and the search index: a redirect
+    would be followed silently and the sign-in page taken for content. A bare 401 makes
+    Material fall back to a full page load, which is then redirected to sign-in."""
+    for mode in ("cors", "same-origin", "no-cors"):
+        resp = client.get("/getting-started/", headers={"Sec-Fetch-Mode": mode,
+                                                        "Sec-Fetch-Dest": "empty"})
+        assert resp.status == 401, (mode, resp.status, resp.location)
+        assert resp.location is None
+        assert_gateway_headers(resp, f"401 ({mode})")
+    resp = client.get("/getting-started/", headers={"Sec-Fetch-Mode": "navigate"})
+    assert_sent_to_sign_in(resp, "/getting-started/")
+
+
+def test_auth_endpoint_is_internal(client: Client) -> None:
+    resp = client.get("/oauth2/auth")
+    assert resp.status == 404
+    assert_gateway_headers(resp, "/oauth2/auth")
+
+
+# -- with a session ---------------------------------------------------------------------------
+def test_every_file_is_served_with_a_session(client: Client, member: str,
+                                             members_site: MembersSite) -> None:
+    types = {".html": "text/html", ".css": "text/css", ".js": "application/javascript",
+             ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png",
+             ".xml": "text/xml", ".txt": "text/plain"}
+    for rel in members_site.files:
+        path = members_site.root / rel.lstrip("/")
+        resp = client.get(rel, cookie=member)
+        assert resp.status == 200, f"{rel}: {resp.status}"
+        assert served_equals_file(resp, path), f"{rel}: the body is not the file"
+        assert_gateway_headers(resp, rel)
+        expected = types.get(path.suffix)
+        if expected:
+            assert (resp.header("Content-Type") or "").startswith(expected), \
+                f"{rel}: {resp.header('Content-Type')} (nosniff needs the right type)"
+        if rel.endswith("/index.html"):
+            pretty = client.get(url_of(rel), cookie=member)
+            assert pretty.status == 200 and served_equals_file(pretty, path), url_of(rel)
+
+
+def test_sign_in_brings_the_member_back_to_the_page(client: Client) -> None:
+    page = "/accounts-and-passwords/superuser-password-change/"
+    first = client.get(page)
+    assert_sent_to_sign_in(first, page)
+    signing_in = client.get(first.location or "")
+    assert signing_in.status == 302 and signing_in.location == page
+    assert_gateway_headers(signing_in, "/oauth2/start")
+    cookie = signing_in.header("Set-Cookie") or ""
+    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "Secure" in cookie
+    back = client.get(page, cookie=cookie.split(";")[0])
+    assert back.status == 200 and b"SuperUser" in back.body
+
+
+def test_sign_out_ends_access(client: Client, member: str) -> None:
+    assert client.get("/", cookie=member).status == 200
+    out = client.get("/oauth2/sign_out?rd=/", cookie=member)
+    assert out.status == 302 and out.location == "/"
+    assert "Max-Age=0" in (out.header("Set-Cookie") or "")
+    assert_gateway_headers(out, "/oauth2/sign_out")
+    # The old cookie no longer opens anything, even if a browser kept it.
+    assert_sent_to_sign_in(client.get("/", cookie=member), "/")
+    assert_sent_to_sign_in(client.get("/getting-started/does-cj-build-websites/",
+                                      cookie=member), "/getting-started/does-cj-build-websites/")
+
+
+def test_a_refreshed_session_cookie_reaches_the_browser(client: Client, member: str,
+                                                        auth_stub: AuthStub) -> None:
+    """oauth2-proxy refreshes sessions (cookie_refresh) on its answer to auth_request; the
+    gateway passes that Set-Cookie on to the browser."""
+    auth_stub.refresh = True
+    try:
+        resp = client.get("/", cookie=member)
+    finally:
+        auth_stub.refresh = False
+    assert resp.status == 200
+    assert (resp.header("Set-Cookie") or "").startswith(f"{COOKIE}=")
+    assert client.get("/", cookie=member).header("Set-Cookie") is None
+
+
+def test_only_get_and_head(client: Client, member: str) -> None:
+    assert client.request("/", method="HEAD", cookie=member).status == 200
+    for method in ("POST", "PUT", "DELETE"):
+        resp = client.request("/", method=method, cookie=member)
+        assert resp.status in (403, 405), (method, resp.status)
+        assert_gateway_headers(resp, method)
+
+
+# -- what is never served ---------------------------------------------------------------------
+TRAVERSALS = [
+    "/../secret.txt", "/../../etc/passwd", "/assets/../../secret.txt",
+    "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/.%2e/secret.txt", "/%2e./secret.txt",
+    "/..%2fsecret.txt", "/..%2Fsecret.txt", "/%2e%2e%2fsecret.txt", "/%2E%2E%2Fsecret.txt",
+    "/assets%2f..%2f..%2fsecret.txt", "/assets/%2e%2e/%2e%2e/secret.txt",
+    "/assets/..%5c..%5csecret.txt", "/..\\secret.txt", "/getting-started/../index.html",
+    "/index.html%00.js",
+]
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "member"])
+def test_traversal_is_refused(client: Client, member: str, signed_in: bool) -> None:
+    cookie = member if signed_in else None
+    for path in TRAVERSALS:
+        resp = client.get(path, cookie=cookie)
+        assert resp.status == 400, f"{path}: {resp.status}"
+        assert OUTSIDE_SECRET.encode() not in resp.body and b"root:" not in resp.body, path
+        assert_gateway_headers(resp, path)
+    # Double encoding decodes once, to a harmless literal name; and the symbolic link inside
+    # the site that points out of it is not followed.
+    for path in ("/%252e%252e/secret.txt", "/leak.txt"):
+        resp = client.get(path, cookie=cookie)
+        assert resp.status in ((403, 404) if signed_in else (302,)), f"{path}: {resp.status}"
+        assert OUTSIDE_SECRET.encode() not in resp.body, path
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "member"])
+def test_dotfiles_are_refused(client: Client, member: str, signed_in: bool) -> None:
+    cookie = member if signed_in else None
+    for path in ("/.env", "/.git/config", "/.git/", "/.git", "/assets/.hidden.txt",
+                 "/assets/./.hidden.txt", "/.env?x=1"):
+        resp = client.get(path, cookie=cookie)
+        assert resp.status == 404, f"{path}: {resp.status}"
+        assert DOTFILE_SECRET.encode() not in resp.body, path
+        assert_gateway_headers(resp, path)
+    for path in ("/%2eenv", "/.%65nv"):
+        resp = client.get(path, cookie=cookie)
+        assert resp.status in (400, 404), f"{path}: {resp.status}"
+        assert DOTFILE_SECRET.encode() not in resp.body, path
+
+
+def test_directory_listings_are_refused(client: Client, member: str,
+                                        members_site: MembersSite) -> None:
+    root = members_site.root
+    folders = sorted({p for p in root.rglob("*") if p.is_dir() and not p.name.startswith(".")
+                      and not any(q.name.startswith(".") for q in p.parents)})
+    without_index = [d for d in folders if not (d / "index.html").exists()]
+    assert without_index, "the site has no folder without index.html to try"
+    for folder in without_index:
+        path = "/" + folder.relative_to(root).as_posix() + "/"
+        assert_sent_to_sign_in(client.get(path), path)
+        resp = client.get(path, cookie=member)
+        assert resp.status in (403, 404), f"{path}: {resp.status}"
+        for child in folder.iterdir():
+            assert child.name.encode() not in resp.body, f"{path} lists {child.name}"
+        assert_gateway_headers(resp, path)
+    # A folder without its trailing slash is redirected, relatively, to the one with it.
+    sub = next(d for d in folders if (d / "index.html").exists() and d != root)
+    bare = "/" + sub.relative_to(root).as_posix()
+    resp = client.get(bare, cookie=member)
+    assert resp.status == 301 and resp.location == bare + "/", (resp.status, resp.location)
+
+
+def test_missing_pages_get_the_site_404_page(client: Client, member: str,
+                                             members_site: MembersSite) -> None:
+    assert_sent_to_sign_in(client.get("/no/such/page/"), "/no/such/page/")
+    resp = client.get("/no/such/page/", cookie=member)
+    assert resp.status == 404
+    assert served_equals_file(resp, members_site.root / "404.html")
+
+
+def test_plain_http_is_redirected_to_https(gateway: Gateway) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", gateway.http_port, timeout=10)
+    try:
+        conn.request("GET", "/getting-started/?x=1", headers={"Host": HOST})
+        resp = conn.getresponse()
+        body = resp.read()
+    finally:
+        conn.close()
+    assert resp.status == 301
+    assert resp.headers["Location"] == f"https://{HOST}/getting-started/?x=1"
+    assert resp.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert b"md-content" not in body
+
+
+# -- the Content-Security-Policy against the built pages --------------------------------------
+def test_csp_admits_exactly_the_pages_own_scripts(client: Client, member: str,
+                                                  members_site: MembersSite) -> None:
+    """Every <script> of every page gets this response's nonce, nonces never repeat, and
+    each inline script that instant navigation re-runs (those in the content container,
+    re-created without a nonce) is admitted by hash. Pages carry no inline handlers."""
+    seen_nonces: set[str] = set()
+    for rel in (f for f in members_site.files if f.endswith(".html")):
+        resp = client.get(rel, cookie=member)
+        directives = csp_directives(resp)
+        nonce = NONCE.search(" ".join(directives["script-src"]))
+        assert nonce, rel
+        assert nonce.group(1) not in seen_nonces, f"{rel}: nonce reused"
+        seen_nonces.add(nonce.group(1))
+        html = resp.text
+        for attrs, _body in SCRIPT_TAG.findall(html):
+            assert f'nonce="{nonce.group(1)}"' in attrs, f"{rel}: <script{attrs}> has no nonce"
+        container = html.find('data-md-component="container"')
+        if container >= 0:
+            for attrs, body in SCRIPT_TAG.findall(html[container:]):
+                if "src=" not in attrs and "application/json" not in attrs:
+                    assert sha256_source(body) in directives["script-src"], (
+                        f"{rel}: Material's inline script {body[:60]!r}... is re-run by instant "
+                        f"navigation; add {sha256_source(body)} to script-src in "
+                        f"{TEMPLATE.relative_to(REPO)}")
+        assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), f"{rel}: inline event handler"
+        assert "javascript:" not in html, f"{rel}: javascript: URL"
+
+
+# -- in a real browser ------------------------------------------------------------------------
+@pytest.mark.browser
+def test_member_searches_and_follows_links_then_session_expiry_lands_on_sign_in(
+        gateway: Gateway, auth_stub: AuthStub, chromium: str) -> None:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - a declared test dependency
+        pytest.fail("playwright is not installed: pip install -e '.[test]'")
+    problems: list[str] = []   # console errors, page errors, CSP violations
+    base = f"https://{HOST}"
+    auth_stub.interactive = True
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox",
+                # members.test:443 is our nginx: same origin as production (no port), so
+                # Material's own URL logic runs exactly as it does there.
+                f"--host-resolver-rules=MAP {HOST}:443 127.0.0.1:{gateway.https_port}",
+            ])
+            try:
+                context = browser.new_context(ignore_https_errors=True)
+                context.expose_function("__kbCsp", lambda v: problems.append(f"CSP: {v}"))
+                context.add_init_script(
+                    "document.addEventListener('securitypolicyviolation', e => "
+                    "window.__kbCsp(e.violatedDirective + ' ' + e.blockedURI + ' ' + "
+                    "e.sourceFile + ':' + e.lineNumber))")
+                page = context.new_page()
+                page.set_default_timeout(10_000)
+                page.on("console", lambda m: m.type == "error" and problems.append(
+                    f"console: {m.text} ({m.location.get('url')})"))
+                page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+                _browse(page, base, auth_stub, problems)
+            finally:
+                browser.close()
+    finally:
+        auth_stub.interactive = False
+
+
+def _browse(page, base: str, auth_stub: AuthStub, problems: list[str]) -> None:  # noqa: ANN001
+    start = "/getting-started/does-cj-build-websites/"
+    # 1. Not signed in: the gateway sends the browser to sign in, carrying the page.
+    page.goto(base + start)
+    assert page.title() == SIGN_IN_TITLE
+    assert parse_qs(urlsplit(page.url).query)["rd"] == [start]
+    page.click("#sign-in")
+    page.wait_for_url(base + start)
+    page.locator(".md-content h1").wait_for()
+    assert not problems, problems
+
+    instant = "navigation.instant" in json.loads(
+        page.locator("#__config").text_content() or "{}").get("features", [])
+
+    # 2. Search (Material's search worker, under the CSP) finds a members-only topic.
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("superuser", delay=40)
+    hit = page.locator(".md-search-result__item a", has_text="SuperUser").first
+    hit.wait_for()
+    hit.click()
+    page.wait_for_url(re.compile(r".*/accounts-and-passwords/superuser-password-change/.*"))
+    page.locator(".md-content h1", has_text="SuperUser").wait_for()
+    assert not problems, problems
+
+    # 3. Follow links in the page's navigation; with instant navigation on, the page is
+    # replaced in place (the window survives), which is what the CSP must allow.
+    page.evaluate("window.__kbSamePage = true")
+    link = page.locator(".md-content a[href*='change-password/']").first
+    target = link.get_attribute("href") or ""
+    link.click()
+    page.wait_for_url(re.compile(r".*/accounts-and-passwords/change-password/$"))
+    page.locator(".md-content h1").wait_for()
+    if instant:
+        assert page.evaluate("window.__kbSamePage === true"), \
+            "instant navigation did not handle the click (full page load instead)"
+    assert target and not problems, problems
+
+    # 4. A background request after the session ends gets a 401 (no silent redirect).
+    auth_stub.expire_all()
+    status = page.evaluate("""async () => {
+        const r = await fetch('../reset-password/', {credentials: 'same-origin'});
+        return [r.status, r.redirected];
+    }""")
+    assert status == [401, False], status
+    problems[:] = [p for p in problems if "status of 401" not in p]  # that fetch's own log
+
+    # 5. The next click lands on the sign-in page (not a broken or half-replaced page), and
+    # signing in again leads to the page that was clicked.
+    page.evaluate("window.__kbSamePage = true")
+    nav = page.locator("a[href$='reset-password/']:visible").first
+    nav.click()
+    page.wait_for_url(re.compile(r".*/oauth2/start\?.*"))
+    assert page.title() == SIGN_IN_TITLE
+    clicked = parse_qs(urlsplit(page.url).query)["rd"][0]
+    assert clicked == "/accounts-and-passwords/reset-password/", page.url
+    assert page.evaluate("window.__kbSamePage === undefined"), "not a full page load"
+    # After the session ends, background requests (Material's fetch of the clicked page, the
+    # favicon) are answered 401, and the browser logs each: expected, and nothing else.
+    expected_401 = [p for p in problems if "status of 401" in p]
+    problems[:] = [p for p in problems if p not in expected_401]
+    if instant:  # Material tried to fetch the page in the background, then loaded it in full
+        assert any(clicked in p for p in expected_401), expected_401
+    page.click("#sign-in")
+    page.wait_for_url(base + clicked)
+    page.locator(".md-content h1").wait_for()
+    assert not problems, problems
