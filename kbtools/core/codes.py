@@ -137,6 +137,16 @@ CODES: dict[str, Code] = {
         Code("KB505", _E, "page in the public site that is not a public page",
              "an HTML page whose path is not a public topic or a generated page",
              "report it: a guard failed; the build was refused and the previous site kept"),
+        # Single-sourced contact facts (mkdocs.yml `extra: facts:`)
+        Code("KB600", _E, "placeholder names no contact fact",
+             "`[[support.fone]]` when mkdocs.yml's `extra: facts:` has `support.phone`",
+             "use one of the fact names in mkdocs.yml (the hint names the closest one)"),
+        Code("KB601", _E, "topic hard-codes a phone number or hours that differ from the facts",
+             "`call 1-800-555-0100` or `6am-6pm PST` when the facts say otherwise",
+             "write the fact's placeholder, e.g. `[[support.phone]]`, instead of the value"),
+        Code("KB602", _W, "topic hard-codes a contact fact instead of its placeholder",
+             "`call 1-800-761-1072` written out",
+             "write the placeholder the hint names, so a change in mkdocs.yml reaches this topic"),
     )
 }
 

@@ -57,6 +57,8 @@ FIELDS: tuple[Field, ...] = (
     Field("review_by", Kind.DATE, "When the topic must be reviewed again (YYYY-MM-DD, unquoted).",
           example="2027-05-01"),
     Field("draft", Kind.BOOL, "true keeps the topic out of both sites.", example=True),
+    Field("featured", Kind.BOOL, "true lists the topic under the home page's most asked "
+          "questions (in each site that shows it).", example=True),
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
