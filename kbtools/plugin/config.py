@@ -21,3 +21,10 @@ class KbConfig(Config):
 
     subjects = c.DictOfItems(c.Type(str), default={})
     """Display names of subject folders, e.g. `{members-resources: "Member resources"}`."""
+
+    members_teaser = c.Type(bool, default=False)
+    """Public site: say under each subject how many more answers members can read (a count
+    only, never a title), with a "sign in" link to `sign_in_url`."""
+
+    sign_in_url = c.Type(str, default="/members/")
+    """Where the members teaser's "sign in" link leads."""

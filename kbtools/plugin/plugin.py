@@ -23,12 +23,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
 from ..core import audit, checks, pages, secrets
+from ..core import facts as _facts
 from ..core.diagnostics import Diagnostic
 from ..core.loading import load
 from ..core.sites import Site, SitePlan, plan, url_path
 from ..core.staging import Staging
 from ..core.topics import KnowledgeBase, Topic
 from .config import KbConfig
+from . import reader
 from .members_block import MembersBlockExtension
 
 log = get_plugin_logger(__name__)
@@ -58,6 +60,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._current: str | None = None
         self._epoch_set = False
         self.published: Path | None = None
+        self.facts = _facts.Facts({})
 
     @property
     def site(self) -> Site:
@@ -72,16 +75,22 @@ class KbPlugin(BasePlugin[KbConfig]):
         _require_exclude_all(config)
         # Paths in messages are relative to mkdocs.yml's folder: the repository, for writers.
         self.kb = load(config.docs_dir, display_base=Path(config.config_file_path).parent)
+        self.facts = reader.load_facts(config)
         findings = checks.check(self.kb, reserved=pages.RESERVED)
+        findings = sorted(set(findings) | set(_facts.check(self.kb, self.facts)))
         _report(findings)
         if any(d.is_error for d in findings):
             count = sum(d.is_error for d in findings)
             raise PluginError(f"kbtools: {count} error(s) in the content; nothing was built "
                               "and the previous site is unchanged.")
+        # Placeholders become the facts' values before anything else reads the content.
+        self.kb = _facts.apply(self.kb, self.facts)
         self.plan = plan(self.kb, self.site)
         self.generated = pages.generate(
             self.plan, site_name=config.site_name, subjects=dict(self.config.subjects),
-            tag_listing=_material_listing)
+            tag_listing=_material_listing, contact=self.facts.contact,
+            teaser=reader.teaser(self.config))
+        reader.configure(config, self.plan, dict(self.config.subjects))
         config.markdown_extensions.append(
             MembersBlockExtension(public=self.plan.is_public, on_leftover=self._leftover))
         self._set_source_date_epoch()
@@ -110,6 +119,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             generated = File.generated(config, page.path, content=page.markdown,
                                        inclusion=InclusionLevel.INCLUDED)
             files.append(generated)
+        reader.add_files(config, files, self.plan)
         self.page_urls = {url_path(f.src_uri, directory_urls=config.use_directory_urls)
                           for f in files.documentation_pages() if f.inclusion.is_included()}
         return files
@@ -120,7 +130,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             return None
         assert self.plan is not None
         # An empty YAML mapping first, so MkDocs' own front matter reader finds nothing to take.
-        return "---\n{}\n---\n" + self.plan.body(topic)
+        return "---\n{}\n---\n" + pages.topic_markdown(self.plan, topic)
 
     @event_priority(50)  # Before Material's tags plugin (-50) reads page.meta.
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
@@ -142,11 +152,19 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["kb_site"] = self.site.value
+        reader.env_globals(env, facts=self.facts)
         return env
+
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
+                        nav: Any) -> Any:
+        assert self.plan is not None
+        return reader.page_context(context, page, self._topic(page), self.plan)
 
     @event_priority(-100)  # Last: after every other plugin has written its files.
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.kb is not None and self.plan is not None
+        if not self.plan.is_public:
+            reader.mark_noindex(config.site_dir)
         if self.plan.is_public:
             problems = audit.audit(config.site_dir, self._secrets(config), self._expected(config))
             if problems:
@@ -193,6 +211,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         assert self.kb is not None and self.plan is not None
         chrome = [config.site_name, config.site_description or "", config.copyright or ""]
         chrome += [p.markdown for p in self.generated]
+        chrome += reader.chrome(self.facts)
         chrome += [pages.subject_title(t.subject, dict(self.config.subjects))
                    for t in self.plan.topics.values()]
         return secrets.collect(self.kb, chrome, directory_urls=config.use_directory_urls)

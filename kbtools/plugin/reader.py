@@ -1,0 +1,101 @@
+"""The reader's side of the sites, for the MkDocs adapter: theme settings per site, the
+template variables overrides/ uses, robots.txt, and the members site's noindex marks.
+
+Every decision comes from the core (pages, facts, teaser, seo); this module only hands the
+results to MkDocs and Material.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from ..core import facts as _facts
+from ..core import pages, seo
+from ..core.sites import SitePlan
+from ..core.teaser import Teaser
+from ..core.topics import Topic
+from .config import KbConfig
+
+ROBOTS = "robots.txt"
+_HEAD = re.compile(rb"<head[^>]*>", re.I)
+_ROBOTS_META = f'<meta name="robots" content="{seo.NOINDEX}">'.encode()
+
+
+def load_facts(config: MkDocsConfig) -> _facts.Facts:
+    """The contact facts from mkdocs.yml `extra: facts:`."""
+    try:
+        return _facts.parse(config.extra.get("facts"))
+    except _facts.FactsError as e:
+        raise PluginError(f"kbtools: mkdocs.yml `extra: facts:`: {e}") from e
+
+
+def teaser(options: KbConfig) -> Teaser:
+    """The members teaser as configured (`members_teaser`, `sign_in_url`)."""
+    return Teaser(enabled=options.members_teaser, sign_in_url=options.sign_in_url)
+
+
+def configure(config: MkDocsConfig, plan: SitePlan, subjects: dict[str, str]) -> None:
+    """Per-site settings: the navigation from the plan; the members site gets no sitemap."""
+    config["nav"] = pages.nav(plan, subjects)
+    if not plan.is_public:
+        # No sitemap.xml (nor .gz) for the members site; instant loading would fetch it.
+        config.theme.static_templates.discard("sitemap.xml")
+        features = config.theme.get("features") or []
+        config.theme["features"] = [f for f in features if f != "navigation.instant"]
+
+
+def add_files(config: MkDocsConfig, files: Files, plan: SitePlan) -> None:
+    """robots.txt for both sites; the members site drops the sitemap template Material ships
+    (once it is no static template, MkDocs would copy it as a plain file)."""
+    sitemap = urljoin(config.site_url, "sitemap.xml") if config.site_url else None
+    text = seo.robots_txt(public=plan.is_public, sitemap_url=sitemap)
+    files.append(File.generated(config, ROBOTS, content=text, inclusion=InclusionLevel.INCLUDED))
+    if not plan.is_public:
+        for name in ("sitemap.xml", "sitemap.xml.gz"):
+            file = files.get_file_from_path(name)
+            if file is not None:
+                files.remove(file)
+
+
+def env_globals(env: Any, *, facts: _facts.Facts) -> None:
+    """Template variables: the contact lines the footer shows."""
+    env.globals["kb_contact"] = list(facts.contact)
+
+
+def page_context(context: dict[str, Any], page: Page, topic: Topic | None,
+                 plan: SitePlan) -> dict[str, Any]:
+    """Per-page template variables: FAQPage data (public topics); members pages lose their
+    canonical URL, which would name the public host."""
+    if plan.is_public:
+        context["kb_jsonld"] = seo.faq_jsonld(topic) if topic is not None else None
+    else:
+        page.canonical_url = None
+        context["kb_jsonld"] = None
+    return context
+
+
+def mark_noindex(site_dir: str | Path) -> None:
+    """Members site: every HTML file says noindex, including pages the theme did not render
+    (mkdocs-redirects' redirect pages)."""
+    for path in Path(site_dir).rglob("*.html"):
+        data = path.read_bytes()
+        if _ROBOTS_META in data:
+            continue
+        m = _HEAD.search(data)
+        if m is None:
+            raise PluginError(f"kbtools: {path.name} has no <head> to mark noindex")
+        path.write_bytes(data[: m.end()] + b"\n" + _ROBOTS_META + data[m.end():])
+
+
+def chrome(facts: _facts.Facts) -> list[str]:
+    """Text the reader's additions show on public pages, for the audit (it is not a leak)."""
+    lines = [f"{c.name} {c.phone} {c.hours}" for c in facts.contact]
+    return [*pages.CHROME, *lines, *facts.values.values()]
