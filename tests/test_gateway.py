@@ -383,7 +383,7 @@ def test_member_searches_and_follows_links_then_session_expiry_lands_on_sign_in(
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox",
+                "--no-sandbox", "--disable-dev-shm-usage",
                 # members.test:443 is our nginx: same origin as production (no port), so
                 # Material's own URL logic runs exactly as it does there.
                 f"--host-resolver-rules=MAP {HOST}:443 127.0.0.1:{gateway.https_port}",
