@@ -44,9 +44,11 @@ CONTACT = "Contact us"
 RELATED = "Related topics"
 LAST_UPDATED = "Last updated"
 NEXT_REVIEW = "Next review"
-CHROME = (HEADLINE, INTRO, WHO, FEATURED, BY_SUBJECT, CONTACT, RELATED, LAST_UPDATED, NEXT_REVIEW,
-          "I am a publisher", "I am an advertiser", "answers for publishers",
-          "answers for advertisers", *_teaser.chrome())
+# Material's search takes lunr's query syntax: `+tags:publisher` keeps one audience's answers.
+SEARCH_TIP = "To search only these answers, start your search with"
+CHROME = (HEADLINE, INTRO, WHO, FEATURED, BY_SUBJECT, CONTACT, RELATED, LAST_UPDATED,
+          NEXT_REVIEW, SEARCH_TIP, "I am a publisher", "I am an advertiser",
+          "answers for publishers", "answers for advertisers", *_teaser.chrome())
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 # Listings would outrank the answers they list: search finds topics, not listings.
@@ -201,14 +203,16 @@ def _audience(plan: SitePlan, audience: str, subjects: dict[str, str],
     mine = [t for t in plan.topics.values() if audience in t.audience]
     groups = by_subject(mine)
     out = [_front(f"For {label}", f"Every topic for CJ {label}.", _NOT_SEARCHED),
-           f"{len(mine)} topics answer questions {label} ask.\n"]
+           f"{len(mine)} topics answer questions {label} ask.\n\n",
+           f"{SEARCH_TIP} `+tags:{audience}`.\n{{ .kb-search-tip }}\n"]
     hidden = _teaser.hidden_counts(plan, set(groups), audience=audience)
     for folder, group in groups.items():
         out.append(f"\n## {_md_text(subject_title(folder, subjects))}\n\n")
         for t in group:
             line = f"- [{_md_text(t.title)}]({_link(page, t)})"
             if t.summary:
-                line += f"<br>\n  <span class=\"kb-listing-summary\">{html.escape(t.summary)}</span>"
+                line += (f'<br>\n  <span class="kb-listing-summary">{_md_text(t.summary)}'
+                         "</span>")
             out.append(line + "\n")
         out.append(_teaser_md(hidden.get(folder, 0), teaser))
     out.append(_teaser_md(hidden.get(_teaser.OTHER, 0), teaser, other=True))
@@ -240,11 +244,12 @@ def _count(n: int, noun: str) -> str:
 
 def _time(day: dt.date) -> str:
     # English month names without the C library's locale.
-    return f'<time datetime="{day.isoformat()}">{day.day} {_MONTHS[day.month - 1]} {day.year}</time>'
+    text = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f'<time datetime="{day.isoformat()}">{text}</time>'
 
 
 def _md_text(text: str) -> str:
     # Titles are plain text; keep Markdown from reading them as syntax.
-    for ch in "\\`*_[]<>":
+    for ch in "\\`*_[]>":
         text = text.replace(ch, "\\" + ch)
-    return text
+    return text.replace("<", "&lt;")  # Python-Markdown has no backslash escape for "<"
