@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 
+from .core import facts as contact_facts
 from .core.diagnostics import Diagnostic, format_github, format_json
 from .core.project import Located, Project, ProjectError, find_config, git_root, locate, \
     read_project
@@ -39,7 +41,7 @@ class Fail(click.ClickException):
 
 
 class KbGroup(click.Group):
-    """Turns file-system errors into one line instead of a traceback."""
+    """Turns file-system and YAML reader errors into one line instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -49,6 +51,9 @@ class KbGroup(click.Group):
             raise Fail(f"{where}{e.strerror or e}", exit_code=1) from None
         except UnicodeDecodeError as e:
             raise Fail(f"a file is not UTF-8 text ({e.reason})", exit_code=1) from None
+        except yaml.YAMLError as e:  # what the front matter parser does not turn into KB103
+            problem = " ".join(str(e).split())
+            raise Fail(f"a topic's front matter cannot be read: {problem}", exit_code=1) from None
 
 
 @click.group(cls=KbGroup, context_settings=CONTEXT)
@@ -166,11 +171,10 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
     project = _project(config_file)
     located = _locate_all(project, paths)
 
-    from .core import checks, pages
     from .core.loading import load
 
     kb = load(project.content)
-    found = checks.check(kb, reserved=pages.RESERVED)
+    found = _findings(kb, project)
     if located:
         keep = _selector(kb.display, located)
         found = [d for d in found if keep(d.path)]
@@ -192,6 +196,22 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
                f"({time.monotonic() - start:.2f} s)", err=True)
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _findings(kb: Any, project: Project) -> list[Diagnostic]:
+    """Every finding the build's on_config reports: the content checks and the facts check."""
+    from .core import checks, pages
+
+    found = set(checks.check(kb, reserved=pages.RESERVED))
+    found |= set(contact_facts.check(kb, _facts(project)))
+    return sorted(found)
+
+
+def _facts(project: Project) -> contact_facts.Facts:
+    try:
+        return contact_facts.parse(project.facts)
+    except contact_facts.FactsError as e:
+        raise Fail(f"{project.config_file}: `extra: facts:`: {e}", exit_code=1) from None
 
 
 def _locate_all(project: Project, paths: Iterable[str]) -> list[Located]:
@@ -376,9 +396,10 @@ def audit(ref: str | None, config_file: str | None) -> None:
     project = _project(config_file)
     settings = {"prefix": project.url_prefix, "directory_urls": project.use_directory_urls,
                 "site_name": project.site_name, "subjects": project.subjects}
+    facts = _facts(project)
     kb = load(project.content)
-    _note_errors(kb)
-    after = surface(kb, **settings)
+    _note_errors(kb, project)
+    after = surface(contact_facts.apply(kb, facts), **settings)
     if ref is None:
         click.echo(markdown(after, site_url=project.site_url, display=kb.display("")), nl=False)
         return
@@ -387,14 +408,12 @@ def audit(ref: str | None, config_file: str | None) -> None:
             old_content = checkout_content(project.content, ref, Path(tmp))
         except SurfaceError as e:
             raise Fail(str(e)) from None
-        before = surface(load(old_content), **settings)
+        before = surface(contact_facts.apply(load(old_content), facts), **settings)
     click.echo(markdown_changes(diff(before, after), ref=ref, display=kb.display("")), nl=False)
 
 
-def _note_errors(kb: Any) -> None:
-    from .core import checks, pages
-
-    errors = sum(d.is_error for d in checks.check(kb, reserved=pages.RESERVED))
+def _note_errors(kb: Any, project: Project) -> None:
+    errors = sum(d.is_error for d in _findings(kb, project))
     if errors:
         click.echo(f"kb audit: note: the content has {_count(errors, 'error')}, which a build "
                    "refuses (`kb check` lists them); topics with front matter errors are in "

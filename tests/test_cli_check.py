@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from kbtools.cli import main
 from kbtools.core import checks, pages
 from kbtools.core.loading import load
+from kbtools.core.project import read_project
 
 from .bad_inputs import BAD_TOPICS
 from .conftest import PNG, Project, topic
@@ -294,3 +295,22 @@ def test_real_process_without_mkdocs(kbdir: Project) -> None:
         clean = subprocess.run([str(kb_exe), "check", "content/accounts/reset.md"],
                                cwd=kbdir.root, capture_output=True, text=True, timeout=60)
         assert clean.returncode == 0, clean.stderr
+
+
+def test_control_character_in_front_matter_is_not_a_traceback(kbdir: Project) -> None:
+    kbdir.write("accounts/bell.md", b'---\ntitle: "bell \x07"\naudience: [publisher]\n---\n')
+    result = kb("check")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "bell.md" in result.output or "cannot be read" in result.stderr
+
+
+def test_contact_facts_are_checked(kbdir: Project) -> None:
+    # The same check as the build: a number written out that is not a fact is an error.
+    phone = read_project(kbdir.config).facts["support"]["phone"]  # the project's mkdocs.yml
+    kbdir.write("accounts/call.md", topic("Call", summary='"S."',
+                                          body=f"Call 1-800-555-0100 or {phone}."))
+    result = kb("check", "content/accounts/call.md")
+    assert result.exit_code == 1
+    codes = set(re.findall(r"(?:error|warning)\[(KB\d+)\]", result.stdout))
+    assert codes == {"KB601", "KB602"}

@@ -31,6 +31,7 @@ class Project:
     site_url: str = ""
     use_directory_urls: bool = True
     subjects: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)  # `extra: facts:`, as written
 
     @property
     def url_prefix(self) -> str:
@@ -79,6 +80,7 @@ def read_project(config_file: Path) -> Project:
         site_url=str(data.get("site_url") or ""),
         use_directory_urls=data.get("use_directory_urls", True) is not False,
         subjects=_kb_option(data.get("plugins"), "subjects") or {},
+        facts=_facts_data(data.get("extra")),
     )
 
 
@@ -87,6 +89,11 @@ def _kb_option(plugins: Any, name: str) -> Any:
         if plugin == "kb" and isinstance(options, dict):
             return options.get(name)
     return None
+
+
+def _facts_data(extra: Any) -> dict[str, Any]:
+    facts = extra.get("facts") if isinstance(extra, dict) else None
+    return facts if isinstance(facts, dict) else {}
 
 
 def _plugin_entries(plugins: Any) -> Iterator[tuple[Any, Any]]:
