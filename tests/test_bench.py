@@ -1,0 +1,116 @@
+"""bench/generate.py: deterministic, the requested size, and content kbtools accepts and builds.
+
+Fast tests only: nothing here is timed (the benchmark itself is `bench/run`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look the module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _load_generator()
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _visibility(text: str) -> str:
+    return re.search(r"(?m)^visibility: (\w+)$", text).group(1)
+
+
+@pytest.fixture(scope="module")
+def kb100(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("kb100")
+    gen.generate(out, 100, seed=3)
+    return out
+
+
+def test_same_arguments_give_byte_identical_output(tmp_path: Path, kb100: Path) -> None:
+    gen.generate(tmp_path / "again", 100, seed=3)
+    assert _files(tmp_path / "again") == _files(kb100)
+    gen.generate(tmp_path / "other", 100, seed=4)
+    assert _files(tmp_path / "other" / "content") != _files(kb100 / "content")
+
+
+def test_requested_count_and_plain_copy(kb100: Path) -> None:
+    topics = _files(kb100 / "content")
+    assert len(topics) == 100 and all(p.endswith(".md") for p in topics)
+    assert len({p.split("/")[0] for p in topics}) == 10  # subject folders
+    assert _files(kb100 / "plain-docs") == topics  # the baseline renders the same Markdown
+    plain = (kb100 / "mkdocs-plain.yml").read_text()
+    assert "docs_dir: plain-docs" in plain and "kb" not in re.findall(r"(?m)^  - (\w+)", plain)
+    assert not re.search(r"(?m)^\s*(features|custom_dir|exclude_docs):", plain)
+    config = (kb100 / "mkdocs.yml").read_text()
+    assert f'custom_dir: "{ROOT / "overrides"}"' in config
+
+
+def test_realistic_shape(kb100: Path) -> None:
+    texts = [p.read_text() for p in sorted((kb100 / "content").rglob("*.md"))]
+    members = [t for t in texts if _visibility(t) == "members"]
+    assert 0.25 <= len(members) / len(texts) <= 0.35
+    public = [t for t in texts if _visibility(t) == "public"]
+    assert any("\n/// members\n" in t for t in public)
+    assert not any("/// members" in t for t in members)
+    words = [len(re.findall(r"[A-Za-z0-9']+", t.split("\n---\n", 1)[1])) for t in texts]
+    assert 450 <= sum(words) / len(words) <= 600
+    for t in texts:
+        body = t.split("\n---\n", 1)[1]
+        links = re.findall(r"\]\(([^)]+\.md(?:#[\w-]+)?)\)", body)
+        assert 2 <= len(links) <= 4
+        assert re.search(r"(?m)^## ", body) and re.search(r"(?m)^1\. ", body)
+        assert re.search(r"(?m)^- ", body) and "\n```" in body
+        assert "lorem" not in body.lower()
+    assert sum(len(re.findall(r"\.md#[\w-]+\)", t)) for t in texts) > 50
+
+
+def test_generated_content_passes_every_check(kb100: Path) -> None:
+    from kbtools.core import checks, pages
+    from kbtools.core.loading import load
+
+    kb = load(kb100 / "content")
+    assert len(kb.topics) == 100
+    assert checks.check(kb, reserved=pages.RESERVED) == []
+
+
+def test_small_generated_kb_builds_both_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    from kbtools.core.sites import Site
+    from kbtools.plugin.build import build_site
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("DISABLE_MKDOCS_2_WARNING", "true")
+    monkeypatch.delenv("KB_SITE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    gen.generate(tmp_path / "kb", 30, seed=0)
+    topics = _files(tmp_path / "kb" / "content")
+    public = {p for p, b in topics.items() if _visibility(b.decode()) == "public"}
+    with caplog.at_level(logging.WARNING):
+        for site in (Site.PUBLIC, Site.MEMBERS):
+            out = build_site(tmp_path / "kb" / "mkdocs.yml", site,
+                             site_dir=tmp_path / site.value, strict=True)
+            pages = {p.relative_to(out).parent.as_posix() + ".md"
+                     for p in out.rglob("index.html")}
+            expected = public if site is Site.PUBLIC else set(topics)
+            assert expected <= pages, f"{site.value}: missing {sorted(expected - pages)[:3]}"
+            if site is Site.PUBLIC:
+                assert not (set(topics) - public) & pages
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert problems == []
