@@ -1,0 +1,1 @@
+"""The built sites in a real browser: Playwright for Python driving Debian's Chromium."""
