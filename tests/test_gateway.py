@@ -16,6 +16,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -382,8 +384,8 @@ def test_member_searches_and_follows_links_then_session_expiry_lands_on_sign_in(
         pytest.fail("playwright is not installed: pip install -e '.[test]'")
     problems: list[str] = []   # console errors, page errors, CSP violations
     base = f"https://{HOST}"
-    auth_stub.interactive = True
-    try:
+
+    def run() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=[
                 "--no-sandbox", "--disable-dev-shm-usage",
@@ -406,8 +408,32 @@ def test_member_searches_and_follows_links_then_session_expiry_lands_on_sign_in(
                 _browse(page, base, auth_stub, problems)
             finally:
                 browser.close()
+
+    auth_stub.interactive = True
+    try:
+        # A thread of its own: Playwright's sync API refuses to start where another sync
+        # Playwright (another test module's session fixture) is already running.
+        _in_thread(run, timeout=120)
     finally:
         auth_stub.interactive = False
+
+
+def _in_thread(fn: Callable[[], None], timeout: float) -> None:
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            fn()
+        except BaseException as e:  # noqa: BLE001 - handed to the test's thread below
+            errors.append(e)
+
+    thread = threading.Thread(target=target, name="gateway-browser", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        pytest.fail(f"the browser test did not finish within {timeout}s")
+    if errors:
+        raise errors[0]
 
 
 def _browse(page, base: str, auth_stub: AuthStub, problems: list[str]) -> None:  # noqa: ANN001
