@@ -28,18 +28,18 @@ try:  # tests/ as a package, or tests/ on sys.path (pytest's default "prepend" i
     from .gateway.auth_stub import COOKIE, SIGN_IN_TITLE, AuthStub
     from .gateway.conftest import (CHROMIUM, DOTFILE_SECRET, HOST, OUTSIDE_SECRET, Client,
                                    MembersSite, Response, auth_stub, chromium, client, gateway,
-                                   member, members_site, nginx_binary, tls)
+                                   instant_gateway, member, members_site, nginx_binary, tls)
     from .gateway.nginx import REPO, TEMPLATE, Gateway, placeholders
 except ImportError:
     from gateway.auth_stub import COOKIE, SIGN_IN_TITLE, AuthStub  # type: ignore[no-redef]
     from gateway.conftest import (CHROMIUM, DOTFILE_SECRET, HOST,  # type: ignore[no-redef]
                                   OUTSIDE_SECRET, Client, MembersSite, Response, auth_stub,
-                                  chromium, client, gateway, member, members_site,
-                                  nginx_binary, tls)
+                                  chromium, client, gateway, instant_gateway, member,
+                                  members_site, nginx_binary, tls)
     from gateway.nginx import REPO, TEMPLATE, Gateway, placeholders  # type: ignore[no-redef]
 
-__all__ = ["auth_stub", "chromium", "client", "gateway", "member", "members_site",
-           "nginx_binary", "tls"]  # fixtures, imported for pytest
+__all__ = ["auth_stub", "chromium", "client", "gateway", "instant_gateway", "member",
+           "members_site", "nginx_binary", "tls"]  # fixtures, imported for pytest
 
 DEPLOY = REPO / "deploy"
 PLACEHOLDERS = {"KB_HTTPS_LISTEN", "KB_HTTP_LISTEN", "KB_TLS_CERT", "KB_TLS_KEY",
@@ -376,8 +376,14 @@ def test_csp_admits_exactly_the_pages_own_scripts(client: Client, member: str,
 
 # -- in a real browser ------------------------------------------------------------------------
 @pytest.mark.browser
+@pytest.mark.parametrize("variant", ["as-built", "instant-navigation"])
 def test_member_searches_and_follows_links_then_session_expiry_lands_on_sign_in(
-        gateway: Gateway, auth_stub: AuthStub, chromium: str) -> None:
+        variant: str, request: pytest.FixtureRequest, auth_stub: AuthStub,
+        chromium: str) -> None:
+    """The members site as built, and a copy with Material's instant navigation on: pages
+    then load in the background (XHR), which is where an ended session must not break."""
+    gateway: Gateway = request.getfixturevalue(
+        "gateway" if variant == "as-built" else "instant_gateway")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - a declared test dependency
@@ -405,7 +411,8 @@ def test_member_searches_and_follows_links_then_session_expiry_lands_on_sign_in(
                 page.on("console", lambda m: m.type == "error" and problems.append(
                     f"console: {m.text} ({m.location.get('url')})"))
                 page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-                _browse(page, base, auth_stub, problems)
+                _browse(page, base, auth_stub, problems,
+                        instant_expected=variant == "instant-navigation")
             finally:
                 browser.close()
 
@@ -436,7 +443,8 @@ def _in_thread(fn: Callable[[], None], timeout: float) -> None:
         raise errors[0]
 
 
-def _browse(page, base: str, auth_stub: AuthStub, problems: list[str]) -> None:  # noqa: ANN001
+def _browse(page, base: str, auth_stub: AuthStub, problems: list[str], *,  # noqa: ANN001
+            instant_expected: bool) -> None:
     start = "/getting-started/does-cj-build-websites/"
     # 1. Not signed in: the gateway sends the browser to sign in, carrying the page.
     page.goto(base + start)
@@ -449,6 +457,8 @@ def _browse(page, base: str, auth_stub: AuthStub, problems: list[str]) -> None: 
 
     instant = "navigation.instant" in json.loads(
         page.locator("#__config").text_content() or "{}").get("features", [])
+    if instant_expected:
+        assert instant, "the instant-navigation copy lost its feature flag"
 
     # 2. Search (Material's search worker, under the CSP) finds a members-only topic.
     box = page.locator("input.md-search__input")
@@ -511,7 +521,8 @@ def _browse(page, base: str, auth_stub: AuthStub, problems: list[str]) -> None: 
 def test_missing_nginx_or_chromium_fails_in_ci_and_skips_elsewhere(
         missing: str, ci: str, outcome: str, tmp_path: Path) -> None:
     test = ("test_every_file_is_served_with_a_session" if missing == "KB_NGINX"
-            else "test_member_searches_and_follows_links_then_session_expiry_lands_on_sign_in")
+            else "test_member_searches_and_follows_links_then_session_expiry_lands_on_sign_in"
+                 "[as-built]")
     env = {**os.environ, "CI": ci, missing: str(tmp_path / "not-installed")}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", f"{Path(__file__)}::{test}", "-q", "-p",

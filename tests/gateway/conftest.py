@@ -10,7 +10,9 @@ reason, and fail them in CI (CI=true): the gateway is never "tested" by skipping
 from __future__ import annotations
 
 import http.client
+import json
 import os
+import re
 import shutil
 import ssl
 from collections.abc import Iterator
@@ -106,6 +108,46 @@ def gateway(nginx_binary: str, members_site: MembersSite, auth_stub: AuthStub,
     (root / "leak.txt").symlink_to(root.parent / "secret.txt")
     cert, key = tls
     gw = Gateway(nginx=nginx_binary, workdir=tmp_path_factory.mktemp("nginx"),
+                 members_root=root, cert=cert, key=key, oauth2_proxy_port=auth_stub.port)
+    try:
+        gw.start()
+    except RuntimeError as e:
+        gw.stop()
+        pytest.fail(f"the shipped gateway configuration did not start on nginx: {e}",
+                    pytrace=False)
+    yield gw
+    gw.stop()
+
+
+@pytest.fixture(scope="session")
+def instant_gateway(nginx_binary: str, members_site: MembersSite, auth_stub: AuthStub,
+                    tls: tuple[Path, Path],
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """The same gateway in front of a copy of the members site with Material's instant
+    navigation switched on (the build leaves it off for the members site), so that the
+    gateway's answer to background page fetches is proven against Material itself."""
+    root = tmp_path_factory.mktemp("www-instant") / "members"
+    shutil.copytree(members_site.root, root, symlinks=True)
+    pages = []
+    for page in root.rglob("*.html"):
+        text = page.read_text()
+        config = re.search(r'(<script id="__config" type="application/json">)(.*?)(</script>)',
+                           text, re.S)
+        assert config, f"{page}: no Material __config"
+        data = json.loads(config.group(2))
+        if "navigation.instant" not in data["features"]:
+            data["features"].append("navigation.instant")
+        page.write_text(text[:config.start(2)] + json.dumps(data) + text[config.end(2):])
+        if page.name == "index.html":
+            pages.append(page.parent.relative_to(root).as_posix())
+    # Instant navigation only takes links it finds in the sitemap.
+    urls = "".join(f"<url><loc>https://{HOST}/{p + '/' if p != '.' else ''}</loc></url>"
+                   for p in sorted(pages))
+    (root / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
+    cert, key = tls
+    gw = Gateway(nginx=nginx_binary, workdir=tmp_path_factory.mktemp("nginx-instant"),
                  members_root=root, cert=cert, key=key, oauth2_proxy_port=auth_stub.port)
     try:
         gw.start()
