@@ -24,19 +24,25 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-try:  # tests/ as a package, or tests/ on sys.path (pytest's default "prepend" import mode)
-    from .gateway.auth_stub import COOKIE, SIGN_IN_TITLE, AuthStub
-    from .gateway.conftest import (CHROMIUM, DOTFILE_SECRET, HOST, OUTSIDE_SECRET, Client,
-                                   MembersSite, Response, auth_stub, chromium, client, gateway,
-                                   instant_gateway, member, members_site, nginx_binary, tls)
-    from .gateway.nginx import REPO, TEMPLATE, Gateway, placeholders
-except ImportError:
-    from gateway.auth_stub import COOKIE, SIGN_IN_TITLE, AuthStub  # type: ignore[no-redef]
-    from gateway.conftest import (CHROMIUM, DOTFILE_SECRET, HOST,  # type: ignore[no-redef]
-                                  OUTSIDE_SECRET, Client, MembersSite, Response, auth_stub,
-                                  chromium, client, gateway, instant_gateway, member,
-                                  members_site, nginx_binary, tls)
-    from gateway.nginx import REPO, TEMPLATE, Gateway, placeholders  # type: ignore[no-redef]
+from .gateway.auth_stub import COOKIE, SIGN_IN_TITLE, AuthStub
+from .gateway.conftest import (
+    DOTFILE_SECRET,
+    HOST,
+    OUTSIDE_SECRET,
+    Client,
+    MembersSite,
+    Response,
+    auth_stub,
+    chromium,
+    client,
+    gateway,
+    instant_gateway,
+    member,
+    members_site,
+    nginx_binary,
+    tls,
+)
+from .gateway.nginx import REPO, TEMPLATE, Gateway, placeholders
 
 __all__ = ["auth_stub", "chromium", "client", "gateway", "instant_gateway", "member",
            "members_site", "nginx_binary", "tls"]  # fixtures, imported for pytest
@@ -132,7 +138,7 @@ def test_compose_and_oauth2_proxy_match_the_template() -> None:
     # The members site is mounted read-only, and so is every other file the gateway reads.
     mounts = {}
     for volume in gw["volumes"]:
-        source, target, *mode = volume.split(":")
+        _source, target, *mode = volume.split(":")
         mounts[target] = mode
     assert mounts[env["KB_MEMBERS_ROOT"]] == ["ro"], mounts
     assert all(mode == ["ro"] for mode in mounts.values()), mounts
@@ -371,7 +377,8 @@ def test_csp_admits_exactly_the_pages_own_scripts(client: Client, member: str,
                         f"navigation; add {sha256_source(body)} to script-src in "
                         f"{TEMPLATE.relative_to(REPO)}")
         assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), f"{rel}: inline event handler"
-        assert "javascript:" not in html, f"{rel}: javascript: URL"
+        assert not re.search(r"""(?:href|src|action)\s*=\s*["']?\s*javascript:""", html, re.I), \
+            f"{rel}: javascript: URL"
 
 
 # -- in a real browser ------------------------------------------------------------------------
@@ -431,7 +438,7 @@ def _in_thread(fn: Callable[[], None], timeout: float) -> None:
     def target() -> None:
         try:
             fn()
-        except BaseException as e:  # noqa: BLE001 - handed to the test's thread below
+        except BaseException as e:  # noqa: BLE001 - re-raised in the test's own thread
             errors.append(e)
 
     thread = threading.Thread(target=target, name="gateway-browser", daemon=True)
@@ -443,7 +450,7 @@ def _in_thread(fn: Callable[[], None], timeout: float) -> None:
         raise errors[0]
 
 
-def _browse(page, base: str, auth_stub: AuthStub, problems: list[str], *,  # noqa: ANN001
+def _browse(page, base: str, auth_stub: AuthStub, problems: list[str], *,
             instant_expected: bool) -> None:
     start = "/getting-started/does-cj-build-websites/"
     # 1. Not signed in: the gateway sends the browser to sign in, carrying the page.
@@ -527,7 +534,7 @@ def test_missing_nginx_or_chromium_fails_in_ci_and_skips_elsewhere(
     result = subprocess.run(
         [sys.executable, "-m", "pytest", f"{Path(__file__)}::{test}", "-q", "-p",
          "no:cacheprovider", "-rfs", f"--basetemp={tmp_path / 'run'}"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
     summary = result.stdout.strip().splitlines()[-1]
     assert f"1 {outcome}" in summary, result.stdout[-2000:]
     # pytest.fail() in a fixture reports an error: the run fails (exit 1), it is not skipped.
