@@ -209,11 +209,12 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def _secrets(self, config: MkDocsConfig) -> secrets.Secrets:
         assert self.kb is not None and self.plan is not None
+        # Only fixed labels and names of public subjects: never the generated pages
+        # themselves, or a members title listed there by mistake would count as public.
         chrome = [config.site_name, config.site_description or "", config.copyright or ""]
-        chrome += [p.markdown for p in self.generated]
         chrome += reader.chrome(self.facts)
         chrome += [pages.subject_title(t.subject, dict(self.config.subjects))
-                   for t in self.plan.topics.values()]
+                   for t in self.kb.topics.values() if t.is_public]
         return secrets.collect(self.kb, chrome, directory_urls=config.use_directory_urls)
 
     def _expected(self, config: MkDocsConfig) -> audit.Expectations:
