@@ -175,9 +175,11 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
 
     kb = load(project.content)
     found = _findings(kb, project)
+    scope = f"{len(kb.topics)}"
     if located:
         keep = _selector(kb.display, located)
         found = [d for d in found if keep(d.path)]
+        scope = f"{sum(keep(kb.display(p)) for p in kb.topics)} of {scope}"
     errors = sum(d.is_error for d in found)
     warnings = len(found) - errors
 
@@ -190,7 +192,6 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
     else:
         for d in found:
             click.echo(_styled(d), color=_color())
-    scope = f"{len(located)} of {len(kb.topics)}" if located else f"{len(kb.topics)}"
     problems = ", ".join(p for p in (_count(errors, "error"), _count(warnings, "warning")) if p)
     click.echo(f"kb check: {problems or 'no problems'} in {scope} topics "
                f"({time.monotonic() - start:.2f} s)", err=True)
