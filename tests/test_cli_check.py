@@ -314,3 +314,11 @@ def test_contact_facts_are_checked(kbdir: Project) -> None:
     assert result.exit_code == 1
     codes = set(re.findall(r"(?:error|warning)\[(KB\d+)\]", result.stdout))
     assert codes == {"KB601", "KB602"}
+
+
+def test_broken_symlink(kbdir: Project) -> None:
+    (kbdir.content / "accounts/dangling.md").symlink_to(kbdir.content / "accounts/nowhere.md")
+    one_line_refusal(kb("check", "content/accounts/dangling.md"), 2, "a broken symlink")
+    whole = kb("check")
+    assert whole.exit_code == 1 and "Traceback" not in whole.output
+    assert "dangling.md" in whole.output
