@@ -107,12 +107,26 @@ def test_asset_guard_removed_audit_catches(canary, caplog, monkeypatch) -> None:
 
 
 def test_redirect_guard_removed_audit_catches(canary, caplog, monkeypatch) -> None:
-    def every_alias(self: sites.SitePlan) -> dict[str, str]:
+    # A members topic's alias redirecting to a public page: a page the public site must not have.
+    def members_alias(self: sites.SitePlan) -> dict[str, str]:
         return {a: "guides/open.md" for t in self.kb.topics.values()
                 for a in t.meta.get("aliases", [])}
 
-    monkeypatch.setattr(sites.SitePlan, "redirects", every_alias)
-    refused(*canary, caplog, "KB501", "KB505")
+    monkeypatch.setattr(sites.SitePlan, "redirects", members_alias)
+    refused(*canary, caplog, "KB505")
+
+
+def test_redirect_to_members_topic_is_not_written(canary, caplog, monkeypatch) -> None:
+    # A public redirect whose target is a members topic: mkdocs-redirects only writes
+    # redirects to pages of the build, so nothing names the members URL.
+    p, out, _ = canary
+    members = f"{CANARIES['slug']}/{CANARIES['slug']}.md"
+    monkeypatch.setattr(sites.SitePlan, "redirects", lambda self: {"old/public.md": members})
+    with caplog.at_level(logging.WARNING):
+        p.build(Site.PUBLIC, out)
+    assert f"Redirect target '{members}' does not exist" in caplog.text
+    assert not (out / "old").exists()
+    assert CANARIES["slug"] not in site_text(out)
 
 
 def test_summary_guard_removed_audit_catches(canary, caplog, monkeypatch) -> None:

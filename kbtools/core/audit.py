@@ -23,7 +23,8 @@ from .diagnostics import Diagnostic
 from .secrets import Origin, Secrets, tag_key, words
 
 _TAG = re.compile(r"<[^>]*>")
-_ATTR = re.compile(r"""\b([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTR_VALUE = re.compile(r'=\s*"([^"<>]*)"' + r"|=\s*'([^'<>]*)'")
+_SEGMENT = re.compile(r"[\w.~%-]+")
 _URLISH = re.compile(r"""[^\s"'<>()\[\]{},;=`\\]+""")
 _MD_TAG = re.compile(r"""class="md-tag[^"]*"[^>]*>\s*([^<]+?)\s*<""")
 _TAG_ANCHOR = re.compile(r"#tag:([\w%.-]+)")
@@ -111,14 +112,15 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
                     found.append(_diag(rel, "KB504", f"search index lists `{page or '/'}`, "
                                        "not a public page"))
         if doc is not None:
-            strings = list(_json_strings(doc))
-            found += _scan_text(rel, strings, "", secrets, expected, json_tags=_json_tags(doc))
+            # One text per file: newlines between strings keep phrases within a string.
+            joined = "\n".join(_json_strings(doc))
+            found += _scan_text(rel, joined, "", secrets, expected, json_tags=_json_tags(doc))
             return found
-    found += _scan_text(rel, [text], base, secrets, expected, json_tags=[])
+    found += _scan_text(rel, text, base, secrets, expected, json_tags=[])
     return found
 
 
-def _scan_text(rel: str, texts: list[str], base: str, secrets: Secrets, expected: Expectations,
+def _scan_text(rel: str, text: str, base: str, secrets: Secrets, expected: Expectations,
                json_tags: list[str]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     seen: set[Origin] = set()
@@ -128,37 +130,44 @@ def _scan_text(rel: str, texts: list[str], base: str, secrets: Secrets, expected
             seen.add(origin)
             found.append(_leak(rel, code, what, origin))
 
-    for text in texts:
-        if "<" in text:
-            views = [_TAG.sub(" ", text), " | ".join(_attribute_values(text))]
-        else:
-            views = [text]
-        for view in views:
-            for origin in secrets.phrases.find(words(html.unescape(view))):
-                report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
-        if secrets.urls:
-            for token in _URLISH.findall(html.unescape(text)):
-                for candidate in _resolve(token, base, expected):
-                    origin = secrets.urls.get(candidate)
-                    if origin is not None:
-                        report("KB501", f"members-only {'page' if origin.kind == 'url' else 'file'}"
-                               f" `{origin.text}` is referenced", origin)
-        if secrets.tags:
-            for name in _MD_TAG.findall(text) + [unquote(t) for t in _TAG_ANCHOR.findall(text)]:
-                origin = secrets.tags.get(tag_key(html.unescape(name)))
-                if origin is not None:
-                    report("KB502", f"members-only tag `{origin.text}`", origin)
-    for name in json_tags:
-        origin = secrets.tags.get(tag_key(name))
-        if origin is not None:
-            report("KB502", f"members-only tag `{origin.text}`", origin)
+    text = html.unescape(text) if "&" in text else text
+    # Text as a reader sees it (tags removed, so "<em>" cannot split a phrase), and the
+    # attribute values (alt, title, meta content) on their own.
+    views = [_TAG.sub(" ", text), " | ".join(a or b for a, b in _ATTR_VALUE.findall(text))] if "<" in text else [text]
+    for view in views:
+        for origin in secrets.phrases.find(words(view)):
+            report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
+    if secrets.urls:
+        # Only tokens that contain the last part of some members URL can resolve to one.
+        hits = _needles(secrets) & set(_SEGMENT.findall(text))
+        if hits:
+            for token in _URLISH.findall(text):
+                if any(h in token for h in hits):
+                    for candidate in _resolve(token, base, expected):
+                        origin = secrets.urls.get(candidate)
+                        if origin is not None:
+                            kind = "page" if origin.kind == "url" else "file"
+                            report("KB501", f"members-only {kind} `{origin.text}` is referenced",
+                                   origin)
+    if secrets.tags:
+        names = _MD_TAG.findall(text) + [unquote(t) for t in _TAG_ANCHOR.findall(text)]
+        for name in names + json_tags:
+            origin = secrets.tags.get(tag_key(name))
+            if origin is not None:
+                report("KB502", f"members-only tag `{origin.text}`", origin)
     return found
 
 
-def _attribute_values(text: str) -> Iterator[str]:
-    for tag in _TAG.findall(text):
-        for m in _ATTR.finditer(tag):
-            yield m.group(2) if m.group(2) is not None else m.group(3)
+def _needles(secrets: Secrets) -> set[str]:
+    cached = getattr(secrets, "_url_needles", None)
+    if cached is None:
+        cached = set()
+        for url in secrets.urls:
+            parts = [p for p in url.split("/") if p and p != "index.html"]
+            if parts:
+                cached.add(parts[-1])
+        secrets._url_needles = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def _resolve(token: str, base: str, expected: Expectations) -> Iterator[str]:

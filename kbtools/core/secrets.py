@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -41,49 +42,78 @@ class Origin:
     text: str
 
 
-@dataclass
 class PhraseSet:
-    """Word sequences to look for, indexed by first word."""
+    """Word sequences to look for in large texts, fast.
 
-    by_first: dict[str, list[tuple[tuple[str, ...], Origin]]] = field(default_factory=dict)
+    Each phrase is filed under its rarest word pair (or its word, for one-word phrases), by
+    frequency in the public text (see :meth:`index`). Searching a text intersects the text's
+    words and word pairs with those keys and confirms each candidate with a substring test on
+    the space-joined words: the work per text stays close to linear, with few candidates.
+    """
+
+    def __init__(self) -> None:
+        self._origins: dict[str, Origin] = {}  # " w1 w2 w3 " -> where it comes from
+        self._by_key: dict[str, list[str]] = {}
 
     def add(self, phrase: tuple[str, ...], origin: Origin) -> None:
-        entries = self.by_first.setdefault(phrase[0], [])
-        if all(p != phrase for p, _ in entries):
-            entries.append((phrase, origin))
+        self._origins.setdefault(" " + " ".join(phrase) + " ", origin)
+
+    def index(self, frequency: Counter[str]) -> None:
+        """File every phrase under its least frequent key (``frequency`` counts text keys)."""
+        self._by_key = {}
+        for phrase in self._origins:
+            key = min(_phrase_keys(phrase.split()), key=lambda k: (frequency.get(k, 0), -len(k)))
+            self._by_key.setdefault(key, []).append(phrase)
+
+    def _candidates(self, seq: list[str]) -> tuple[str, list[str]]:
+        found = self._by_key.keys() & text_keys(seq)
+        if not found:
+            return "", []
+        return " " + " ".join(seq) + " ", [p for k in found for p in self._by_key[k]]
 
     def find(self, seq: list[str]) -> Iterator[Origin]:
-        """Every phrase that occurs in ``seq``."""
-        by_first = self.by_first
-        for i, w in enumerate(seq):
-            entries = by_first.get(w)
-            if entries:
-                for phrase, origin in entries:
-                    if tuple(seq[i: i + len(phrase)]) == phrase:
-                        yield origin
+        """Every phrase that occurs in ``seq`` (call :meth:`index` first)."""
+        joined, candidates = self._candidates(seq)
+        origins = self._origins
+        for phrase in candidates:
+            if phrase in joined:
+                yield origins[phrase]
 
     def discard_found_in(self, seq: list[str]) -> None:
         """Forget phrases that ``seq`` (public text) contains: they are not secrets."""
-        by_first = self.by_first
-        for i, w in enumerate(seq):
-            entries = by_first.get(w)
-            if entries:
-                kept = [(p, o) for p, o in entries if tuple(seq[i: i + len(p)]) != p]
-                if len(kept) != len(entries):
-                    if kept:
-                        by_first[w] = kept
-                    else:
-                        del by_first[w]
+        joined, candidates = self._candidates(seq)
+        for phrase in candidates:
+            if phrase in self._origins and phrase in joined:
+                del self._origins[phrase]
+
+    def compact(self) -> None:
+        """Drop discarded phrases from the index (after the last :meth:`discard_found_in`)."""
+        for key, phrases in list(self._by_key.items()):
+            kept = [p for p in phrases if p in self._origins]
+            if kept:
+                self._by_key[key] = kept
+            else:
+                del self._by_key[key]
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self.by_first.values())
+        return len(self._origins)
+
+
+def text_keys(seq: list[str]) -> set[str]:
+    """The words and adjacent word pairs of a text: everything a phrase can be filed under."""
+    return set(seq) | {f"{a} {b}" for a, b in zip(seq, seq[1:])}
+
+
+def _phrase_keys(phrase: list[str]) -> list[str]:
+    # Pairs are far rarer than words; a one-word phrase can only be found by its word.
+    return [f"{a} {b}" for a, b in zip(phrase, phrase[1:])] or phrase
 
 
 @dataclass
 class Secrets:
     """Everything the public audit looks for."""
 
-    phrases: PhraseSet = field(default_factory=PhraseSet)
+    phrases: PhraseSet = field(default_factory=PhraseSet)  # indexed and ready to search
     urls: dict[str, Origin] = field(default_factory=dict)  # site-relative URL paths and files
     tags: dict[str, Origin] = field(default_factory=dict)  # normalized tag -> origin
     files: dict[str, Origin] = field(default_factory=dict)  # content files not in the public site
@@ -115,8 +145,11 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
             for form in _url_forms(alias, directory_urls):
                 s.urls.setdefault(form, alias_origin)
 
-    for corpus in _public_corpus(public, public_bodies, public_text):
-        s.phrases.discard_found_in(corpus)
+    corpus = list(_public_corpus(public, public_bodies, public_text))
+    s.phrases.index(Counter(k for seq in corpus for k in text_keys(seq)))
+    for seq in corpus:
+        s.phrases.discard_found_in(seq)
+    s.phrases.compact()
 
     public_tags = {_tag_key(t) for topic in public.values() for t in topic.tags}
     for path, topic in kb.topics.items():
@@ -135,7 +168,8 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
 
 
 def _strip_passages(topic: Topic) -> str:
-    blocks = scan(topic.body, topic.body_first_line).members_blocks
+    # The full-body scan, not Topic.public_body: the audit re-derives the public text itself.
+    blocks = topic.scan(public=False).members_blocks
     return without_members(topic.body, blocks, topic.body_first_line)
 
 
