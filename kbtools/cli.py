@@ -116,24 +116,57 @@ def build(config_file: str, which: str, site_dir: str | None, strict: bool) -> N
     Each site is built into a temporary folder, audited (public), and moved into place only
     when everything passed: a failed build leaves the previous site as it was.
     """
-    from mkdocs.exceptions import MkDocsException
-
-    from .plugin.build import build_site
+    from .plugin.build import build_sites
 
     if not Path(config_file).is_file():
         raise click.UsageError(f"{config_file}: no such file")
     sites = [Site.PUBLIC, Site.MEMBERS] if which == "all" else [Site(which)]
     if site_dir and len(sites) > 1:
         raise click.UsageError("--site-dir needs --public or --members")
-    for site in sites:
-        start = time.monotonic()
-        try:
-            out = build_site(config_file, site, site_dir=site_dir, strict=strict)
-        except MkDocsException as e:
-            click.echo(f"kb build: the {site.value} site was not built: {e.format_message()}",
+    status = _Progress(sites) if _interactive() else None
+    results = build_sites(config_file, sites, site_dir=site_dir, strict=strict,
+                          progress=status.update if status else None)
+    if status:
+        status.clear()
+    failed = False
+    for result in results:
+        if result.error is not None:
+            failed = True
+            click.echo(f"kb build: the {result.site.value} site was not built: {result.error}",
                        err=True)
-            sys.exit(1)
-        click.echo(f"{site.value:8} site: {out} ({time.monotonic() - start:.1f} s)")
+        else:
+            click.echo(f"{result.site.value:8} site: {result.published} "
+                       f"({result.seconds:.1f} s)")
+    if failed:
+        sys.exit(1)
+
+
+def _interactive() -> bool:
+    # Progress only for a person at a terminal: never in CI logs or redirected output.
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+class _Progress:
+    """One status line on stderr: pages written per site and the time so far."""
+
+    def __init__(self, sites: list[Site]) -> None:
+        self.start = time.monotonic()
+        self.counts: dict[Site, tuple[int, int]] = {s: (0, 0) for s in sites}
+        self.shown = 0.0
+
+    def update(self, site: Site, done: int, total: int) -> None:
+        self.counts[site] = (done, total)
+        now = time.monotonic()
+        if now - self.shown < 0.2 and done < total:
+            return
+        self.shown = now
+        parts = [f"{s.value} {d}/{t or '?'} pages" for s, (d, t) in self.counts.items()]
+        sys.stderr.write(f"\rbuilding: {' · '.join(parts)} · {now - self.start:.1f} s\x1b[K")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
 
 
 # check ----------------------------------------------------------------------------------------

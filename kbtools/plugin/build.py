@@ -1,22 +1,48 @@
-"""Run MkDocs builds of one or both sites, the way `mkdocs build` does."""
+"""Run MkDocs builds of one or both sites, the way `mkdocs build` does.
+
+Both sites build in parallel, one process each (the machine's cores are the limit, and the
+two builds share nothing). Progress goes to a callback, which the CLI shows on a terminal.
+"""
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
+import queue as queue_mod
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
 
 from ..core.sites import Site
 
+Progress = Callable[[Site, int, int], None]  # site, pages written, pages in all
+
+
+@dataclass(frozen=True)
+class Result:
+    """How one site's build ended."""
+
+    site: Site
+    published: Path | None  # where the site now is; None when the build failed
+    error: str | None
+    seconds: float
+
 
 def build_site(config_file: str | os.PathLike[str], site: Site, *,
-               site_dir: str | os.PathLike[str] | None = None, strict: bool = False) -> Path:
+               site_dir: str | os.PathLike[str] | None = None, strict: bool = False,
+               report: bool = True, progress: Progress | None = None) -> Path:
     """Build ``site`` from ``config_file``; returns the folder it was published to.
 
     Raises MkDocs' exceptions (``Abort``, ``PluginError``) when the content or the audit fails;
-    the previous site is then left untouched.
+    the previous site is then left untouched. ``report=False`` keeps content warnings quiet
+    (another build of the same content reports them).
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     overrides: dict[str, object] = {"strict": strict}
@@ -25,11 +51,79 @@ def build_site(config_file: str | os.PathLike[str], site: Site, *,
     config = load_config(str(config_file), **overrides)
     plugin = config.plugins.get("kb")
     if plugin is None:
-        raise SystemExit(f"{config_file}: the `kb` plugin is not in `plugins:`; refusing to build")
+        raise MkDocsException(f"{config_file}: the `kb` plugin is not in `plugins:`; "
+                              "refusing to build")
     plugin.config.site = site.value
+    plugin.report_warnings = report
+    plugin.on_progress = (lambda done, total: progress(site, done, total)) if progress else None
     config.plugins.on_startup(command="build", dirty=False)
     try:
         mkdocs_build.build(config)
+    except MkDocsException as e:
+        if plugin.failure:
+            raise MkDocsException(plugin.failure) from e
+        raise
     finally:
         config.plugins.on_shutdown()
     return plugin.published or Path(config.site_dir)
+
+
+def build_sites(config_file: str | os.PathLike[str], sites: Sequence[Site], *,
+                site_dir: str | os.PathLike[str] | None = None, strict: bool = False,
+                progress: Progress | None = None, parallel: bool = True) -> list[Result]:
+    """Build every site in ``sites``; one process per site when ``parallel`` and several.
+
+    Content warnings are reported by the first site's build only: both read the same content.
+    """
+    if len(sites) == 1 or not parallel or (os.cpu_count() or 1) < 2:
+        return [_run(config_file, site, site_dir, strict, i == 0, progress)
+                for i, site in enumerate(sites)]
+    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    updates: mp.Queue[tuple[str, object]] = ctx.Queue()
+    procs = [ctx.Process(target=_child, args=(config_file, site, site_dir, strict, i == 0,
+                                               updates, progress is not None), daemon=True)
+             for i, site in enumerate(sites)]
+    for p in procs:
+        p.start()
+    results: dict[Site, Result] = {}
+    while len(results) < len(sites):
+        try:
+            kind, payload = updates.get(timeout=0.5)
+        except queue_mod.Empty:
+            if not any(p.is_alive() for p in procs) and updates.empty():
+                break
+            continue
+        if kind == "progress" and progress is not None:
+            site, done, total = payload  # type: ignore[misc]
+            progress(Site(site), done, total)
+        elif kind == "result":
+            result: Result = payload  # type: ignore[assignment]
+            results[result.site] = result
+    for p in procs:
+        p.join()
+    return [results.get(s) or Result(s, None, "the build process ended unexpectedly", 0.0)
+            for s in sites]
+
+
+def _run(config_file: str | os.PathLike[str], site: Site, site_dir: object, strict: bool,
+         report: bool, progress: Progress | None) -> Result:
+    start = time.monotonic()
+    try:
+        out = build_site(config_file, site, site_dir=site_dir,  # type: ignore[arg-type]
+                         strict=strict, report=report, progress=progress)
+    except MkDocsException as e:
+        return Result(site, None, e.format_message(), time.monotonic() - start)
+    return Result(site, out, None, time.monotonic() - start)
+
+
+def _child(config_file: str | os.PathLike[str], site: Site, site_dir: object, strict: bool,
+           report: bool, updates: mp.Queue, with_progress: bool) -> None:  # type: ignore[type-arg]
+    def progress(s: Site, done: int, total: int) -> None:
+        updates.put(("progress", (s.value, done, total)))
+
+    try:
+        result = _run(config_file, site, site_dir, strict, report,
+                      progress if with_progress else None)
+    except BaseException:  # report, never hang the parent
+        result = Result(site, None, traceback.format_exc(), 0.0)
+    updates.put(("result", result))

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import os
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -45,6 +46,10 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def __init__(self) -> None:
         self.command: str | None = None
+        # Set by kbtools.plugin.build for one build: whether to print content warnings (the
+        # other site's build prints the same ones) and where to report pages written.
+        self.report_warnings = True
+        self.on_progress: Callable[[int, int], None] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -60,6 +65,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._current: str | None = None
         self._epoch_set = False
         self.published: Path | None = None
+        self.pages_written = 0
+        self.failure: str | None = None  # why this build was refused, for the CLI
         self.facts = _facts.Facts({})
 
     @property
@@ -78,10 +85,10 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.facts = reader.load_facts(config)
         findings = checks.check(self.kb, reserved=pages.RESERVED)
         findings = sorted(set(findings) | set(_facts.check(self.kb, self.facts)))
-        _report(findings)
+        _report([d for d in findings if d.is_error or self.report_warnings])
         if any(d.is_error for d in findings):
             count = sum(d.is_error for d in findings)
-            raise PluginError(f"kbtools: {count} error(s) in the content; nothing was built "
+            raise self._fail(f"kbtools: {count} error(s) in the content; nothing was built "
                               "and the previous site is unchanged.")
         # Placeholders become the facts' values before anything else reads the content.
         self.kb = _facts.apply(self.kb, self.facts)
@@ -124,6 +131,12 @@ class KbPlugin(BasePlugin[KbConfig]):
                           for f in files.documentation_pages() if f.inclusion.is_included()}
         return files
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        self.pages_written += 1
+        if self.on_progress is not None:
+            self.on_progress(self.pages_written, len(self.page_urls))
+        return output
+
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         topic = self._topic(page)
         if topic is None:
@@ -146,7 +159,7 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
         if self.leftover_passages:
-            raise PluginError(f"kbtools: {page.file.src_uri} has a members block the checker "
+            raise self._fail(f"kbtools: {page.file.src_uri} has a members block the checker "
                               "did not recognise; it was dropped, and the build is refused.")
         return html
 
@@ -169,11 +182,11 @@ class KbPlugin(BasePlugin[KbConfig]):
             problems = audit.audit(config.site_dir, self._secrets(config), self._expected(config))
             if problems:
                 _report(problems)
-                raise PluginError(f"kbtools: the audit found {len(problems)} members-only "
+                raise self._fail(f"kbtools: the audit found {len(problems)} members-only "
                                   "item(s) in the public build; it was not published.")
         if config.strict and _strict_warnings():
             # MkDocs would abort right after this event; do not publish before it does.
-            raise PluginError("kbtools: warnings in strict mode; the site was not published.")
+            raise self._fail("kbtools: warnings in strict mode; the site was not published.")
         if self.staging is not None:
             self.staging.commit()
             self.published = self.staging.target
@@ -195,6 +208,11 @@ class KbPlugin(BasePlugin[KbConfig]):
     def _topic(self, page: Page) -> Topic | None:
         assert self.plan is not None
         return self.plan.topics.get(page.file.src_uri)
+
+    def _fail(self, message: str) -> PluginError:
+        # MkDocs turns a PluginError into "Aborted with a BuildError!"; keep the reason.
+        self.failure = message
+        return PluginError(message)
 
     def _leftover(self) -> None:
         self.leftover_passages.append(self._current or "?")
