@@ -110,7 +110,8 @@ def test_a_ref_without_the_content_folder(repo: Project) -> None:
     git(repo.root, "commit", "-qm", "empty")
     result = kb("audit", "--against", "empty")
     assert result.exit_code == 0, result.output
-    assert "**3 added, 0 removed, 0 changed public pages.** Members-only topics: 0 → 2." in result.stdout
+    assert ("**3 added, 0 removed, 0 changed public pages.** Members-only topics: 0 → 2."
+            in result.stdout)
 
 
 @pytest.mark.parametrize("ref", ["nope", "--help", "main~5", ""])

@@ -81,7 +81,8 @@ def test_configuration_without_the_plugin(project: Project,
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     result = kb("serve", "-f", "nope.yml")
-    assert result.exit_code == 2 and result.stderr == "kb serve: nope.yml: no such configuration file\n"
+    assert result.exit_code == 2
+    assert result.stderr == "kb serve: nope.yml: no such configuration file\n"
 
 
 def free_port() -> int:
