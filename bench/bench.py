@@ -69,6 +69,51 @@ class Variant:
     runs: list[Run] = field(default_factory=list)
 
 
+# Which kbtools ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tested:
+    """The kbtools being measured: the working tree, or a commit exported with `git archive`."""
+
+    label: str  # for the report: `abc1234` or `abc1234-dirty` (working tree)
+    project: Path  # folder with kbtools/, overrides/ and mkdocs.yml
+    env: dict[str, str]  # PYTHONPATH set for a commit, so `kbtools` imports from it
+    kb: list[str]  # the `kb` command
+
+    def check_import(self) -> str:
+        r = subprocess.run([sys.executable, "-c", "import kbtools, os; "
+                            "print(os.path.dirname(kbtools.__file__))"],
+                           env=self.env, capture_output=True, text=True, check=True,
+                           cwd=self.project.parent)  # never the checkout: '' is first on sys.path
+        return r.stdout.strip()
+
+
+def tested(ref: str | None, work: Path, env: dict[str, str]) -> Tested:
+    """The working tree (``ref`` None) or ``ref`` exported into ``work``/ref-SHA."""
+    if ref is None:
+        label = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+                               capture_output=True, text=True).stdout.strip() or "?"
+        return Tested(label, ROOT, env, [str(BIN / "kb")])
+    sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", f"{ref}^{{commit}}"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    dest = work / f"ref-{sha}"
+    if not (dest / "kbtools").is_dir():
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", sha, "kbtools", "overrides",
+                                  "mkdocs.yml"], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    # The editable install's finder comes after sys.path, so PYTHONPATH wins for `kbtools`;
+    # the `kb` plugin entry point then loads the exported code too.
+    env = dict(env, PYTHONPATH=os.pathsep.join(
+        [str(dest.resolve())] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])))
+    s = Tested(f"{sha} (--ref {ref})", dest.resolve(), env, [sys.executable, "-m", "kbtools.cli"])
+    where = s.check_import()
+    if Path(where).resolve() != (dest / "kbtools").resolve():
+        raise SystemExit(f"--ref {ref}: kbtools imports from {where}, not from {dest}")
+    return s
+
+
 # Measuring -------------------------------------------------------------------------------
 
 def _children(pid: int) -> list[int]:
@@ -149,38 +194,39 @@ def output_stats(root: Path) -> tuple[int, int, int]:
 
 # The benchmark ---------------------------------------------------------------------------
 
-def has_check() -> bool:
+def has_check(subj: Tested) -> bool:
     try:
-        r = subprocess.run([str(BIN / "kb"), "check", "--help"], capture_output=True, text=True,
-                           timeout=60)
+        r = subprocess.run([*subj.kb, "check", "--help"], capture_output=True, text=True,
+                           timeout=60, env=subj.env)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return r.returncode == 0
 
 
-def variants(with_check: bool) -> list[Variant]:
+def variants(with_check: bool, subj: Tested) -> list[Variant]:
     out = [
         Variant("plain", [str(BIN / "mkdocs"), "build", "-q", "-f", "mkdocs-plain.yml"],
                 {"site": "site-plain"}),
-        Variant("kb build", [str(BIN / "kb"), "build", "-f", "mkdocs.yml"],
+        Variant("kb build", [*subj.kb, "build", "-f", "mkdocs.yml"],
                 {"public": "site/public", "members": "site/members"}),
     ]
     if with_check:
-        out.append(Variant("kb check", [str(BIN / "kb"), "check", "-f", "mkdocs.yml"], {}))
+        out.append(Variant("kb check", [*subj.kb, "check", "-f", "mkdocs.yml"], {}))
     return out
 
 
 def bench_size(n: int, runs: int, work: Path, seed: int, with_check: bool,
-               env: dict[str, str]) -> list[Variant]:
+               subj: Tested) -> list[Variant]:
+    env = subj.env
     kb_dir = work / f"kb-{n}"
     t = time.perf_counter()
-    s = generate(kb_dir, n, seed)
+    s = generate(kb_dir, n, seed, project=subj.project)
     print(f"\nN={n}: generated {s.topics} topics ({s.members} members-only, {s.passages} with a "
           f"members passage, {s.links} links) in {time.perf_counter() - t:.1f} s: {kb_dir}",
           flush=True)
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    vs = variants(with_check)
+    vs = variants(with_check, subj)
     for r in range(runs):
         order = vs if r % 2 == 0 else list(reversed(vs))
         for v in order:
@@ -234,7 +280,7 @@ class Row:
 def summarize(results: dict[int, list[Variant]]) -> list[Row]:
     rows = []
     for n, vs in results.items():
-        base = None
+        base: Variant | None = None
         for v in vs:
             ok = all(r.rc == 0 for r in v.runs)
             good = [r for r in v.runs if r.rc == 0] or v.runs
@@ -248,9 +294,13 @@ def summarize(results: dict[int, list[Variant]]) -> list[Row]:
                       max(r.largest_members_html_b for r in good), None,
                       [round(r.wall_s, 2) for r in v.runs])
             if v.name == "plain":
-                base = row
-            elif base is not None and base.ok:
-                row.ratio = wall / base.wall_s
+                base = v
+            elif base is not None:
+                # Paired: each run against the plain build of the same round (adjacent in
+                # time), then the median, so a noisy minute hits both sides of a ratio.
+                pairs = [r.wall_s / b.wall_s for r, b in zip(v.runs, base.runs)
+                         if r.rc == 0 and b.rc == 0]
+                row.ratio = statistics.median(pairs) if pairs else None
             rows.append(row)
     return rows
 
@@ -341,15 +391,12 @@ def machine() -> dict[str, str]:
             versions[dist] = version(dist)
         except Exception:  # noqa: BLE001 (informational only)
             versions[dist] = "?"
-    commit = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
-                            capture_output=True, text=True).stdout.strip() or "?"
     return {
         "nproc": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                      else os.cpu_count()),
         "cpu": cpu, "memory": mem, "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "packages": ", ".join(f"{k} {v}" for k, v in versions.items()),
-        "kbtools": commit,
     }
 
 
@@ -372,9 +419,14 @@ def chart(rows: list[Row], path: Path) -> str | None:
                 ax.annotate(f"{y:.0f}", (x, y), textcoords="offset points", xytext=(6, 4),
                             fontsize=8, color=color)
     ax.set_xscale("log")
+    sizes = sorted({r.n for r in rows})
+    ax.set_xticks(sizes, [f"{n:,}" for n in sizes])
+    ax.minorticks_off()
+    ax.margins(x=0.12)
     ax.set_xlabel("topics (log scale)")
     ax.set_ylabel("ms per page written")
-    ax.set_ylim(bottom=0)
+    top = max((r.ms_per_page for r in rows if r.variant in styles and r.ok), default=1.0)
+    ax.set_ylim(0, top * 1.15)
     ax.set_title("Build time per page against knowledge base size")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
@@ -393,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--work", type=Path, default=BENCH / ".work",
                    help="folder for the generated knowledge bases (default bench/.work)")
+    p.add_argument("--ref", help="measure this commit of kbtools (kbtools/, overrides/, "
+                   "mkdocs.yml exported with git archive) instead of the working tree, which "
+                   "others may be editing while the benchmark runs")
     p.add_argument("--no-check", action="store_true", help="do not time `kb check`")
     p.add_argument("--no-write", action="store_true",
                    help="only print: leave bench/results.md, results.json and the chart alone")
@@ -405,20 +460,23 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true")
     for key in ("KB_SITE", "SOURCE_DATE_EPOCH"):
         env.pop(key, None)
-    with_check = not args.no_check and has_check()
+    subj = tested(args.ref, args.work, env)
+    with_check = not args.no_check and has_check(subj)
     check_note = ("" if with_check else
                   "`kb check` not timed: " + ("--no-check." if args.no_check
                                               else "this kbtools has no `check` command."))
     info = machine()
+    info["kbtools"] = subj.label
     started = dt.datetime.now(dt.timezone.utc)
     print(f"bench/run: sizes {sizes}, {args.runs} runs each, variants interleaved; "
-          f"{info['nproc']} CPUs ({info['cpu']}), Python {info['python']}", flush=True)
+          f"{info['nproc']} CPUs ({info['cpu']}), Python {info['python']}; kbtools "
+          f"{subj.label}", flush=True)
     if check_note:
         print(check_note)
 
     results: dict[int, list[Variant]] = {}
     for n in sizes:
-        results[n] = bench_size(n, args.runs, args.work, args.seed, with_check, env)
+        results[n] = bench_size(n, args.runs, args.work, args.seed, with_check, subj)
     rows = summarize(results)
     md_table = table(rows)
     print("\n" + md_table + "\n")
@@ -451,7 +509,8 @@ def main(argv: list[str] | None = None) -> int:
         "pages written (both sites for kb build: topics plus generated pages; 404.html not "
         "counted); for kb check, ms per topic. Peak RSS: the process tree's resident memory "
         "(sampled every 50 ms, at least the kernel's peak of its largest process). Output "
-        "size: every file written. Ratio b/a: wall time over plain's at the same N.",
+        "size: every file written. Ratio b/a: median over the rounds of the variant's wall time "
+        "over plain's in the same round (adjacent in time, order alternating).",
         "- Knowledge bases from `bench/generate.py --topics N --seed "
         f"{args.seed}`: about 500 words per topic, 30% members-only.",
     ]
