@@ -30,7 +30,11 @@ def check(kb: KnowledgeBase, *, today: dt.date | None = None,
     found += topic_warnings(kb, today or dt.date.today())
     for site in sites:
         found += links(plan(kb, site))
-    return sorted(set(found))
+    # A broken link is broken in both sites: say it once (the first site's hint wins).
+    unique: dict[tuple[str, int, int, str, str], Diagnostic] = {}
+    for d in found:
+        unique.setdefault((d.path, d.line, d.column, d.code, d.message), d)
+    return sorted(unique.values())
 
 
 def duplicate_ids(kb: KnowledgeBase) -> Iterator[Diagnostic]:
@@ -114,7 +118,7 @@ def links(site: SitePlan) -> Iterator[Diagnostic]:
                 # Public topics may relate to members topics: the public site drops the entry.
                 continue
             yield _d(site.kb, path, topic.meta_lines.get("related", 1), 1, "KB305",
-                     f"related topic `{entry}` does not exist{_in(site)}",
+                     f"related topic `{entry}` does not exist",
                      _closest(entry, site.topics) or "list existing topics, relative to content/")
 
 
@@ -145,8 +149,8 @@ def _check_link(site: SitePlan, topic: Topic, link: Link) -> Diagnostic | None:
             return _d(kb, *where, "KB302", f"public text links to members-only topic `{dest}`",
                       "move the link into a `/// members` block, or link a public topic")
         why = " (it is a draft)" if other is not None and other.is_draft else ""
-        return _d(kb, *where, "KB300", f"link `{target}`: topic `{dest}` does not exist"
-                  f"{_in(site)}{why}", _closest(dest, site.topics))
+        return _d(kb, *where, "KB300", f"link `{target}`: topic `{dest}` does not exist{why}",
+                  _closest(dest, site.topics))
     return _check_anchor(site, topic, dest, anchor, where, target)
 
 
@@ -163,17 +167,13 @@ def _check_anchor(site: SitePlan, topic: Topic, dest: str, anchor: str | None,
                   "passage, so the public site does not have it",
                   "link a heading outside the passage, or move this link into a `/// members` block")
     page = "this page" if dest == topic.path else f"`{dest}`"
-    return _d(kb, *where, "KB301", f"`{target}`: {page} has no heading `#{anchor}`{_in(site)}",
+    return _d(kb, *where, "KB301", f"`{target}`: {page} has no heading `#{anchor}`",
               _closest(anchor, anchors) or "link one of the page's headings")
 
 
 def _closest(wanted: str, choices: Iterable[str]) -> str | None:
     match = difflib.get_close_matches(wanted, sorted(choices), n=1, cutoff=0.5)
     return f"did you mean `{match[0]}`?" if match else None
-
-
-def _in(site: SitePlan) -> str:
-    return " in the public site" if site.is_public else ""
 
 
 def _d(kb: KnowledgeBase, path: str, line: int, col: int, code: str, message: str,

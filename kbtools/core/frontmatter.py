@@ -76,6 +76,11 @@ def parse(split_: Split, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
         problem = (e.problem or e.context or "invalid YAML").strip()
         return fm, [_diag(path, line, col, "KB103", f"front matter is not valid YAML: {problem}",
                           "quote values that contain `:`, `#`, `[` or start with a quote")]
+    except yaml.YAMLError as e:  # a ReaderError (control character) carries no mark
+        position = getattr(e, "position", 0)
+        line = split_.yaml_text.count("\n", 0, position) + offset
+        return fm, [_diag(path, line, 0, "KB103", "front matter is not valid YAML: "
+                          f"{getattr(e, 'reason', e)}", "remove the control character")]
 
     diags = _reject_tags_and_aliases(events, path, offset)
     if root is None:

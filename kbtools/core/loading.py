@@ -58,6 +58,10 @@ def load(root: str | os.PathLike[str], *, display_base: Path | None = None) -> K
 def _check_link(kb: KnowledgeBase, root: Path, full: Path) -> bool:
     target = full.resolve()
     rel = full.relative_to(root).as_posix()
+    if not target.exists():
+        kb.diagnostics.append(_diag(kb.display(rel), 0, 0, "KB306",
+                                    f"broken symlink (to {target})", "remove the link"))
+        return False
     if not target.is_relative_to(root):
         kb.diagnostics.append(_diag(kb.display(rel), 0, 0, "KB307",
                                     f"symlink leads outside the content folder (to {target})",

@@ -111,7 +111,8 @@ def scan(body: str, first_line: int = 1) -> Scan:
         lineno = first_line + index
         in_members = any(is_m for _, _, is_m in blocks)
 
-        m = _FENCE.match(raw)
+        # Cheap character tests first: most lines are prose that no pattern below matches.
+        m = _FENCE.match(raw) if "`" in raw or "~" in raw else None
         if fence is not None:
             if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= fence[1] \
                     and not m.group("info").strip():
@@ -122,7 +123,7 @@ def scan(body: str, first_line: int = 1) -> Scan:
             prev_text = None
             continue
 
-        end = _BLOCK_END.match(raw)
+        end = _BLOCK_END.match(raw) if "///" in raw else None
         if end:
             n = len(end.group("slashes"))
             for i in range(len(blocks) - 1, -1, -1):
@@ -134,13 +135,14 @@ def scan(body: str, first_line: int = 1) -> Scan:
                     break
             prev_text = None
             continue
-        start = _BLOCK_START.match(raw)
+        start = _BLOCK_START.match(raw) if "///" in raw else None
         if start:
             blocks.append((len(start.group("slashes")), lineno, start.group("name") == MEMBERS))
             prev_text = None
             continue
 
-        heading = _heading(raw, prev_text, used, in_members, lineno)
+        heading = (_heading(raw, prev_text, used, in_members, lineno)
+                   if raw.lstrip()[:1] in ("#", "=", "-") else None)
         if heading:
             result.headings.append(heading)
             prev_text = None
@@ -149,9 +151,11 @@ def scan(body: str, first_line: int = 1) -> Scan:
         else:
             prev_text = None
 
-        _collect_links(raw, lineno, in_members, result)
-        for hm in _HTML_ID.finditer(raw):
-            result.extra_ids.append((hm.group("id"), in_members))
+        if "[" in raw or "=" in raw:  # links need `[`, href=/src= and id= need `=`
+            _collect_links(raw, lineno, in_members, result)
+        if "=" in raw:
+            for hm in _HTML_ID.finditer(raw):
+                result.extra_ids.append((hm.group("id"), in_members))
 
     for slashes, start, is_m in blocks:
         if is_m:
@@ -193,7 +197,7 @@ def _unique(anchor: str, used: set[str]) -> str:
 
 def _collect_links(raw: str, lineno: int, in_members: bool, result: Scan) -> None:
     # Links inside code spans are code, not links: blank them out, keeping columns.
-    line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw)
+    line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw) if "`" in raw else raw
     for m in _INLINE_LINK.finditer(line):
         dest = m.group("dest")
         col = m.start("dest") + 1
