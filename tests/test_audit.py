@@ -101,3 +101,13 @@ def test_theme_files_copied_verbatim_are_not_searched(tmp_path, kb) -> None:
     (tmp_path / "site/assets/theme.js").write_text("// Where is the wombat console? changed")
     found = audit.audit(tmp_path / "site", secrets.collect(kb), expected)
     assert [d.code for d in found] == ["KB500"]
+
+
+def test_words_of_a_public_url_are_not_members_text(tmp_path, kb, expected) -> None:
+    # A public page's address may spell out a members title's words; addresses are checked
+    # by the URL check, not as text (regression: a false alarm on generated content).
+    page = '<a href="../where-is-the-wombat-console-for-publishers/">Public page</a>'
+    assert run(tmp_path, kb, expected, {"index.html": page}) == []
+    # The same words as text that readers see are a leak.
+    assert run(tmp_path, kb, expected, {"index.html": '<a title="Where is the wombat console?">'
+                                                      'x</a>'})[0].startswith("KB500")

@@ -23,7 +23,10 @@ from .diagnostics import Diagnostic
 from .secrets import Origin, Secrets, tag_key, words
 
 _TAG = re.compile(r"<[^>]*>")
-_ATTR_VALUE = re.compile(r'=\s*"([^"<>]*)"' + r"|=\s*'([^'<>]*)'")
+# Attribute values that carry text (alt, title, content, aria-label, ...). Addresses and
+# identifiers are left to the URL check: a public slug may contain a members phrase's words.
+_ATTR_VALUE = re.compile(r"""(?<![\w:-])(?!(?:href|src|srcset|id|class|rel|for|action)\s*=)"""
+                         r"""[\w:-]+\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)')""")
 _SEGMENT = re.compile(r"[\w.~%-]+")
 _URLISH = re.compile(r"""[^\s"'<>()\[\]{},;=`\\]+""")
 _MD_TAG = re.compile(r"""class="md-tag[^"]*"[^>]*>\s*([^<]+?)\s*<""")
