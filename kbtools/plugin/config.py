@@ -28,3 +28,8 @@ class KbConfig(Config):
 
     sign_in_url = c.Type(str, default="/members/")
     """Where the members teaser's "sign in" link leads."""
+
+    nav_cache = c.Type(bool, default=True)
+    """Render the sidebar navigation once per group of sibling pages and reuse it (the same
+    HTML as Material's, without its O(topics) template work on every page). `false` renders
+    Material's navigation on every page; the output is identical either way."""

@@ -31,7 +31,7 @@ from ..core.sites import Site, SitePlan, plan, url_path
 from ..core.staging import Staging
 from ..core.topics import KnowledgeBase, Topic
 from .config import KbConfig
-from . import reader
+from . import nav_cache, reader
 from .members_block import MembersBlockExtension
 
 log = get_plugin_logger(__name__)
@@ -68,6 +68,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.pages_written = 0
         self.failure: str | None = None  # why this build was refused, for the CLI
         self.facts = _facts.Facts({})
+        self.nav_cache = nav_cache.NavCache()  # overrides/partials/nav.html, per build
 
     @property
     def site(self) -> Site:
@@ -166,6 +167,10 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["kb_site"] = self.site.value
         reader.env_globals(env, facts=self.facts)
+        self.nav_cache.enabled = self.config.nav_cache
+        nav_cache.install(env, self.nav_cache, theme_dirs=config.theme.dirs,
+                          custom_dir=config.theme.custom_dir,
+                          features=config.theme.get("features") or [])
         return env
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
