@@ -75,6 +75,21 @@ def make_project(tmp_path: Path) -> Callable[[str], Project]:
     return make
 
 
+def in_ci() -> bool:
+    """CI=true: what the suite needs must be there, nothing may be skipped for lack of it."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def require(ok: object, reason: str, fix: str) -> None:
+    """Skip locally, fail in CI, when a tool the tests need (Chromium, nginx) is missing."""
+    if ok:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: these tests must run here, not skip; {fix})",
+                    pytrace=False)
+    pytest.skip(f"{reason}; {fix}")
+
+
 def site_files(site_dir: Path) -> Iterator[tuple[str, bytes]]:
     """Every file of a built site as (relative path, bytes), .gz files decompressed too."""
     for path in sorted(site_dir.rglob("*")):

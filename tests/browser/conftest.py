@@ -25,6 +25,8 @@ import pytest
 from kbtools.core.sites import Site
 from kbtools.plugin.build import build_site
 
+from ..conftest import require as require_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -33,19 +35,10 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-
-
 def require(ok: object, reason: str) -> None:
     """Skip locally, fail in CI, when something the browser tests need is missing."""
-    if ok:
-        return
-    if in_ci():
-        pytest.fail(f"{reason} (CI=true: the browser tests must run here, not skip; "
-                    "scripts/system-deps.sh installs Chromium, `pip install -e '.[test]'` "
-                    "Playwright)", pytrace=False)
-    pytest.skip(f"{reason}; run scripts/system-deps.sh and `pip install -e '.[test]'`")
+    require_tool(ok, reason, "scripts/system-deps.sh installs Chromium, "
+                 "`pip install -e '.[test]'` Playwright")
 
 
 # -- the sites --------------------------------------------------------------------------------

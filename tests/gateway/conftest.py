@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import require as require_tool
 from .auth_stub import COOKIE, AuthStub
 from .nginx import MIME_TYPES, REPO, Gateway, find_nginx, make_certificate
 
@@ -31,18 +32,9 @@ OUTSIDE_SECRET = "TOP-SECRET-OUTSIDE-THE-SITE"
 DOTFILE_SECRET = "TOP-SECRET-IN-A-DOTFILE"
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-
-
 def require(ok: object, reason: str) -> None:
     """Skip locally, fail in CI, when something the gateway tests need is missing."""
-    if ok:
-        return
-    if in_ci():
-        pytest.fail(f"{reason} (CI=true: the gateway tests must run here, not skip; "
-                    "scripts/system-deps.sh installs what they need)", pytrace=False)
-    pytest.skip(f"{reason}; run scripts/system-deps.sh to install it")
+    require_tool(ok, reason, "scripts/system-deps.sh installs what they need")
 
 
 # -- the site ---------------------------------------------------------------------------------
@@ -106,17 +98,7 @@ def gateway(nginx_binary: str, members_site: MembersSite, auth_stub: AuthStub,
     (root / ".git" / "config").write_text(f"[core]\n# {DOTFILE_SECRET}\n")
     (root / "assets" / ".hidden.txt").write_text(DOTFILE_SECRET)
     (root / "leak.txt").symlink_to(root.parent / "secret.txt")
-    cert, key = tls
-    gw = Gateway(nginx=nginx_binary, workdir=tmp_path_factory.mktemp("nginx"),
-                 members_root=root, cert=cert, key=key, oauth2_proxy_port=auth_stub.port)
-    try:
-        gw.start()
-    except RuntimeError as e:
-        gw.stop()
-        pytest.fail(f"the shipped gateway configuration did not start on nginx: {e}",
-                    pytrace=False)
-    yield gw
-    gw.stop()
+    yield from _running(nginx_binary, tmp_path_factory.mktemp("nginx"), root, tls, auth_stub)
 
 
 @pytest.fixture(scope="session")
@@ -146,17 +128,8 @@ def instant_gateway(nginx_binary: str, members_site: MembersSite, auth_stub: Aut
     (root / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
-    cert, key = tls
-    gw = Gateway(nginx=nginx_binary, workdir=tmp_path_factory.mktemp("nginx-instant"),
-                 members_root=root, cert=cert, key=key, oauth2_proxy_port=auth_stub.port)
-    try:
-        gw.start()
-    except RuntimeError as e:
-        gw.stop()
-        pytest.fail(f"the shipped gateway configuration did not start on nginx: {e}",
-                    pytrace=False)
-    yield gw
-    gw.stop()
+    yield from _running(nginx_binary, tmp_path_factory.mktemp("nginx-instant"), root, tls,
+                        auth_stub)
 
 
 # -- talking to it ----------------------------------------------------------------------------
@@ -248,3 +221,19 @@ def member(client: Client) -> str:
 def chromium() -> str:
     require(os.access(CHROMIUM, os.X_OK), f"Chromium is not installed ({CHROMIUM})")
     return CHROMIUM
+
+
+def _running(nginx: str, workdir: Path, root: Path, tls: tuple[Path, Path],
+             auth_stub: AuthStub) -> Iterator[Gateway]:
+    """The shipped gateway configuration on a real nginx, stopped afterwards."""
+    cert, key = tls
+    gw = Gateway(nginx=nginx, workdir=workdir, members_root=root, cert=cert, key=key,
+                 oauth2_proxy_port=auth_stub.port)
+    try:
+        gw.start()
+    except RuntimeError as e:
+        gw.stop()
+        pytest.fail(f"the shipped gateway configuration did not start on nginx: {e}",
+                    pytrace=False)
+    yield gw
+    gw.stop()
