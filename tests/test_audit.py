@@ -111,3 +111,14 @@ def test_words_of_a_public_url_are_not_members_text(tmp_path, kb, expected) -> N
     # The same words as text that readers see are a leak.
     assert run(tmp_path, kb, expected, {"index.html": '<a title="Where is the wombat console?">'
                                                       'x</a>'})[0].startswith("KB500")
+
+
+def test_file_urls_name_the_same_pages(tmp_path, kb) -> None:
+    # use_directory_urls: false writes guides/open.html and index.html
+    expected = audit.Expectations(pages={"", "guides/open.html"}, site_url="https://kb.test/")
+    sitemap = ("<urlset><url><loc>https://kb.test/index.html</loc></url>"
+               "<url><loc>https://kb.test/guides/open.html</loc></url></urlset>")
+    assert run(tmp_path, kb, expected, {"sitemap.xml": sitemap, "index.html": "<p>Hi</p>",
+                                        "guides/open.html": CLEAN_PAGE}) == []
+    leaky = sitemap.replace("open.html", "secret.html")
+    assert run(tmp_path, kb, expected, {"sitemap.xml": leaky})[0].startswith("KB504")

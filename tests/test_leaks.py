@@ -165,3 +165,13 @@ def test_members_topics_do_not_change_the_public_site(make_project) -> None:
     b = tree_digest(without.build(Site.PUBLIC))
     assert a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_file_urls_public_site_builds_without_leaks(project: Project) -> None:
+    """use_directory_urls: false writes `a/b.html` pages; the same promise holds."""
+    project.config.write_text(project.config.read_text().replace(
+        "use_directory_urls: true", "use_directory_urls: false"))
+    write_canary_kb(project)
+    public = site_text(project.build(Site.PUBLIC))
+    assert "guides/open.html" in public
+    assert [c for c in CANARIES.values() if c in public] == []

@@ -95,13 +95,13 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
 
     if rel_inner.endswith((".html", ".htm")) and not rel_inner.startswith("assets/"):
         url = _page_url(rel_inner)
-        if (url not in expected.pages or url in secrets.urls) and rel_inner != "404.html":
+        if not _public_page(url, secrets, expected) and rel_inner != "404.html":
             found.append(_diag(rel, "KB505", f"page `{url or '/'}` is not a page of the public "
                                "site"))
     if rel_inner == "sitemap.xml":
         for loc in _LOC.findall(text):
             page = _site_path(html.unescape(loc), expected)
-            if page is None or page not in expected.pages or page in secrets.urls:
+            if page is None or not _public_page(page, secrets, expected):
                 found.append(_diag(rel, "KB504", f"sitemap lists `{loc}`, not a public page"))
     if rel_inner.endswith(".json"):
         try:
@@ -111,7 +111,7 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
         if rel_inner == "search/search_index.json" and isinstance(doc, dict):
             for entry in doc.get("docs", []):
                 page = str(entry.get("location", "")).split("#", 1)[0]
-                if page not in expected.pages or page in secrets.urls:
+                if not _public_page(page, secrets, expected):
                     found.append(_diag(rel, "KB504", f"search index lists `{page or '/'}`, "
                                        "not a public page"))
         if doc is not None:
@@ -202,6 +202,12 @@ def _site_path(url: str, expected: Expectations) -> str | None:
     if not path.startswith(prefix):
         return None
     return unquote(path[len(prefix):])
+
+
+def _public_page(url: str, secrets: Secrets, expected: Expectations) -> bool:
+    # `a/index.html` and `a/` are one page (use_directory_urls off writes the former).
+    page = _page_url(url)
+    return page not in secrets.urls and (page in expected.pages or url in expected.pages)
 
 
 def _page_url(rel: str) -> str:

@@ -99,6 +99,9 @@ class KbPlugin(BasePlugin[KbConfig]):
             tag_listing=_material_listing, contact=self.facts.contact,
             teaser=reader.teaser(self.config))
         reader.configure(config, self.plan, dict(self.config.subjects))
+        # Replace, not add: a config object built twice keeps its extension list.
+        config.markdown_extensions[:] = [
+            e for e in config.markdown_extensions if not isinstance(e, MembersBlockExtension)]
         config.markdown_extensions.append(
             MembersBlockExtension(public=self.plan.is_public, on_leftover=self._leftover))
         self._set_source_date_epoch()
