@@ -53,6 +53,7 @@ class Run:
     wall_s: float
     peak_rss_b: int
     rc: int
+    cpu_s: float = 0.0  # user + system time of the process tree
     pages: int = 0
     output_b: int = 0
     largest_html_b: int = 0
@@ -151,8 +152,10 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str], cwd: Path, log: Path, env: dict[str, str]) -> tuple[float, int, int]:
-    """Run ``cmd``; returns (wall seconds, peak RSS of the process tree in bytes, exit code)."""
+def measure(cmd: list[str], cwd: Path, log: Path, env: dict[str, str],
+            ) -> tuple[float, int, int, float]:
+    """Run ``cmd``; returns (wall seconds, peak RSS of the process tree in bytes, exit code,
+    CPU seconds of the tree: user + system, its waited-for descendants included)."""
     peak = 0
     done = threading.Event()
     with open(log, "wb") as out:
@@ -175,7 +178,8 @@ def measure(cmd: list[str], cwd: Path, log: Path, env: dict[str, str]) -> tuple[
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, max(peak, usage.ru_maxrss * KIB), proc.returncode
+    return (wall, max(peak, usage.ru_maxrss * KIB), proc.returncode,
+            usage.ru_utime + usage.ru_stime)
 
 
 def output_stats(root: Path) -> tuple[int, int, int]:
@@ -234,8 +238,8 @@ def bench_size(n: int, runs: int, work: Path, seed: int, with_check: bool,
                 shutil.rmtree(kb_dir / folder, ignore_errors=True)
             shutil.rmtree(kb_dir / "site", ignore_errors=True)
             log = logs / f"{n}-{v.name.replace(' ', '-')}-{r + 1}.log"
-            wall, peak, rc = measure(v.cmd, kb_dir, log, env)
-            run = Run(n, v.name, r + 1, wall, peak, rc, log=str(log))
+            wall, peak, rc, cpu = measure(v.cmd, kb_dir, log, env)
+            run = Run(n, v.name, r + 1, wall, peak, rc, cpu, log=str(log))
             for label, folder in v.outputs.items():
                 size, pages, largest = output_stats(kb_dir / folder)
                 run.output_b += size
@@ -249,7 +253,8 @@ def bench_size(n: int, runs: int, work: Path, seed: int, with_check: bool,
                 run.pages = n
             v.runs.append(run)
             status = "" if rc == 0 else f"  FAILED (exit {rc}, see {log})"
-            print(f"  run {r + 1}/{runs} {v.name:9} {wall:8.2f} s  {peak / MIB:7.0f} MiB  "
+            print(f"  run {r + 1}/{runs} {v.name:9} {wall:8.2f} s  (CPU {cpu:7.2f} s)  "
+                  f"{peak / MIB:7.0f} MiB  "
                   f"{run.pages:5} pages{status}", flush=True)
             if rc != 0:
                 tail = log.read_text(errors="replace").strip().splitlines()[-5:]
@@ -275,6 +280,8 @@ class Row:
     largest_members_html_b: int
     ratio: float | None
     walls: list[float]
+    cpu_s: float = 0.0
+    cpu_ratio: float | None = None
 
 
 def summarize(results: dict[int, list[Variant]]) -> list[Row]:
@@ -292,7 +299,8 @@ def summarize(results: dict[int, list[Variant]]) -> list[Row]:
                       max(r.largest_html_b for r in good),
                       max(r.largest_public_html_b for r in good),
                       max(r.largest_members_html_b for r in good), None,
-                      [round(r.wall_s, 2) for r in v.runs])
+                      [round(r.wall_s, 2) for r in v.runs],
+                      statistics.median(r.cpu_s for r in good))
             if v.name == "plain":
                 base = v
             elif base is not None:
@@ -301,6 +309,9 @@ def summarize(results: dict[int, list[Variant]]) -> list[Row]:
                 pairs = [r.wall_s / b.wall_s for r, b in zip(v.runs, base.runs)
                          if r.rc == 0 and b.rc == 0]
                 row.ratio = statistics.median(pairs) if pairs else None
+                cpu_pairs = [r.cpu_s / b.cpu_s for r, b in zip(v.runs, base.runs)
+                             if r.rc == 0 and b.rc == 0 and b.cpu_s > 0]
+                row.cpu_ratio = statistics.median(cpu_pairs) if cpu_pairs else None
             rows.append(row)
     return rows
 
@@ -311,8 +322,8 @@ def _size(b: int) -> str:
 
 def table(rows: list[Row]) -> str:
     lines = ["| N topics | variant | wall time | ms/page | pages | peak RSS | output size | "
-             "largest HTML | ratio b/a |",
-             "|---:|---|---:|---:|---:|---:|---:|---|---:|"]
+             "largest HTML | ratio b/a | CPU time | CPU ratio b/a |",
+             "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
     for r in rows:
         wall = f"{r.wall_s:,.1f} s" + ("" if r.ok else " (FAILED)")
         if r.variant == "kb build":
@@ -327,7 +338,10 @@ def table(rows: list[Row]) -> str:
         per = "ms/topic" if r.variant == "kb check" else ""
         lines.append(f"| {r.n:,} | {r.variant} | {wall} | {r.ms_per_page:,.1f}{' ' + per if per else ''}"
                      f" | {r.pages:,} | {r.peak_rss_b / MIB:,.0f} MiB | "
-                     f"{_size(r.output_b) if r.output_b else '–'} | {largest} | {ratio} |")
+                     f"{_size(r.output_b) if r.output_b else '–'} | {largest} | {ratio} | "
+                     f"{r.cpu_s:,.1f} s | " + ("baseline" if r.variant == "plain" else
+                                              f"{r.cpu_ratio:.2f}×" if r.cpu_ratio else "–")
+                     + " |")
     return "\n".join(lines)
 
 
@@ -449,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
                    "mkdocs.yml exported with git archive) instead of the working tree, which "
                    "others may be editing while the benchmark runs")
     p.add_argument("--no-check", action="store_true", help="do not time `kb check`")
+    p.add_argument("--output", type=Path, default=BENCH,
+                   help="folder for results.md, results.json and ms-per-page.png (default bench/)")
     p.add_argument("--no-write", action="store_true",
                    help="only print: leave bench/results.md, results.json and the chart alone")
     args = p.parse_args(argv)
@@ -485,7 +501,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_write:
         return 0 if all(r.ok for r in rows) else 1
 
-    chart_note = chart(rows, BENCH / "ms-per-page.png")
+    args.output.mkdir(parents=True, exist_ok=True)
+    chart_note = chart(rows, args.output / "ms-per-page.png")
     elapsed = (dt.datetime.now(dt.timezone.utc) - started).total_seconds()
     cmdline = "bench/run" + (" " + " ".join(argv if argv is not None else sys.argv[1:])
                              if (argv if argv is not None else sys.argv[1:]) else "")
@@ -510,7 +527,10 @@ def main(argv: list[str] | None = None) -> int:
         "counted); for kb check, ms per topic. Peak RSS: the process tree's resident memory "
         "(sampled every 50 ms, at least the kernel's peak of its largest process). Output "
         "size: every file written. Ratio b/a: median over the rounds of the variant's wall time "
-        "over plain's in the same round (adjacent in time, order alternating).",
+        "over plain's in the same round (adjacent in time, order alternating). CPU time: "
+        "user + system seconds of the process tree; it hardly moves with other load on the "
+        "machine (wall time does), but it does not credit parallel work, which the wall-time "
+        "targets do.",
         "- Knowledge bases from `bench/generate.py --topics N --seed "
         f"{args.seed}`: about 500 words per topic, 30% members-only.",
     ]
@@ -522,12 +542,16 @@ def main(argv: list[str] | None = None) -> int:
            "![ms per page against topic count](ms-per-page.png)", "",
            "## Every run (wall seconds)", "",
            *[f"- N={r.n:,} {r.variant}: {', '.join(str(w) for w in r.walls)}" for r in rows], ""]
-    (BENCH / "results.md").write_text("\n".join(md), encoding="utf-8")
-    raw = {"started": started.isoformat(), "machine": info, "args": vars(args) | {"work": str(args.work)},
+    if any(r.walls and max(r.walls) > 1.5 * min(r.walls) for r in rows):
+        md[-1:-1] = ["Wall times of one variant vary by more than 1.5× between rounds: other "
+                     "work on the machine during the run. Compare the ratios and CPU times.", ""]
+    (args.output / "results.md").write_text("\n".join(md), encoding="utf-8")
+    raw = {"started": started.isoformat(), "machine": info,
+           "args": vars(args) | {"work": str(args.work), "output": str(args.output)},
            "runs": [asdict(r) for vs in results.values() for v in vs for r in v.runs],
            "rows": [asdict(r) for r in rows]}
-    (BENCH / "results.json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwrote {BENCH / 'results.md'}, results.json"
+    (args.output / "results.json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.output / 'results.md'}, results.json"
           + ("" if chart_note else " and ms-per-page.png"))
     return 0 if all(r.ok for r in rows) else 1
 
