@@ -122,3 +122,9 @@ def test_file_urls_name_the_same_pages(tmp_path, kb) -> None:
                                         "guides/open.html": CLEAN_PAGE}) == []
     leaky = sitemap.replace("open.html", "secret.html")
     assert run(tmp_path, kb, expected, {"sitemap.xml": leaky})[0].startswith("KB504")
+
+
+def test_search_locations_are_addresses_not_text(tmp_path, kb, expected) -> None:
+    index = {"docs": [{"location": "guides/open/#where-is-the-wombat-console-for-publishers",
+                       "title": "Open", "text": "<p>Public words.</p>"}]}
+    assert run(tmp_path, kb, expected, {"search/search_index.json": json.dumps(index)}) == []

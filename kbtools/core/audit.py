@@ -116,15 +116,17 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
                                        "not a public page"))
         if doc is not None:
             # One text per file: newlines between strings keep phrases within a string.
-            joined = "\n".join(_json_strings(doc))
-            found += _scan_text(rel, joined, "", secrets, expected, json_tags=_json_tags(doc))
+            # Addresses (search locations) are not prose: the URL check reads them.
+            found += _scan_text(rel, "\n".join(_json_strings(doc)), "", secrets, expected,
+                                json_tags=_json_tags(doc),
+                                prose="\n".join(_json_strings(doc, skip=_ADDRESS_KEYS)))
             return found
     found += _scan_text(rel, text, base, secrets, expected, json_tags=[])
     return found
 
 
 def _scan_text(rel: str, text: str, base: str, secrets: Secrets, expected: Expectations,
-               json_tags: list[str]) -> list[Diagnostic]:
+               json_tags: list[str], prose: str | None = None) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     seen: set[Origin] = set()
 
@@ -134,9 +136,12 @@ def _scan_text(rel: str, text: str, base: str, secrets: Secrets, expected: Expec
             found.append(_leak(rel, code, what, origin))
 
     text = html.unescape(text) if "&" in text else text
+    prose = text if prose is None else (html.unescape(prose) if "&" in prose else prose)
     # Text as a reader sees it (tags removed, so "<em>" cannot split a phrase), and the
     # attribute values (alt, title, meta content) on their own.
-    views = [_TAG.sub(" ", text), " | ".join(a or b for a, b in _ATTR_VALUE.findall(text))] if "<" in text else [text]
+    views = [prose]
+    if "<" in prose:
+        views = [_TAG.sub(" ", prose), " | ".join(a or b for a, b in _ATTR_VALUE.findall(prose))]
     for view in views:
         for origin in secrets.phrases.find(words(view)):
             report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
@@ -218,16 +223,20 @@ def _page_url(rel: str) -> str:
     return rel
 
 
-def _json_strings(doc: Any) -> Iterator[str]:
+_ADDRESS_KEYS = frozenset({"location", "url", "href", "src", "path"})
+
+
+def _json_strings(doc: Any, skip: frozenset[str] = frozenset()) -> Iterator[str]:
     if isinstance(doc, str):
         yield doc
     elif isinstance(doc, dict):
         for k, v in doc.items():
             yield str(k)
-            yield from _json_strings(v)
+            if k not in skip:
+                yield from _json_strings(v, skip)
     elif isinstance(doc, list):
         for v in doc:
-            yield from _json_strings(v)
+            yield from _json_strings(v, skip)
 
 
 def _json_tags(doc: Any) -> list[str]:
