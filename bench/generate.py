@@ -461,7 +461,10 @@ def _link_sentence(rng: random.Random, topic: Planned, target: Planned,
 def _code(rng: random.Random, topic: Planned) -> tuple[str, str]:
     """An introducing sentence and a fenced code block for the topic's subject."""
     kind = topic.subject.code
-    n1, n2 = rng.randrange(1000000, 9999999), rng.randrange(1000000, 9999999)
+    # Numbers unique to the topic: a members code sample must not share an ID with a public
+    # one by chance (the public audit would rightly see the members text in the public site).
+    n1 = 1_000_000 + 97 * topic.index + rng.randrange(97)
+    n2 = 5_000_000 + 97 * topic.index + rng.randrange(97)
     day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(300))
     if kind == "csv":
         rows = "\n".join(f"INV-{n1 + k},{day.isoformat()},{rng.randrange(50, 5000)}.{rng.randrange(100):02d},"
