@@ -128,3 +128,26 @@ def test_search_locations_are_addresses_not_text(tmp_path, kb, expected) -> None
     index = {"docs": [{"location": "guides/open/#where-is-the-wombat-console-for-publishers",
                        "title": "Open", "text": "<p>Public words.</p>"}]}
     assert run(tmp_path, kb, expected, {"search/search_index.json": json.dumps(index)}) == []
+
+
+@pytest.mark.parametrize(("public_body", "members_body", "page"), [
+    # A date in members code matches a public page's date.
+    ("Updated on 2026-05-10.", '```json\n"startsOn": "2026-05-10",\n```',
+     "<p>Updated 2026-05-10</p>"),
+    # A public code sample shows its HTML as text; the members one shares its start.
+    ('```html\n<a href="https://www.example.invalid/click-1234567-7654321">Buy</a>\n```',
+     '```html\n<a href="https://www.example.invalid/click-1234567-7654321?sid=x">Buy</a>\n```',
+     "<pre><code>&lt;a href=&quot;https://www.example.invalid/click-1234567-7654321&quot;"
+     "&gt;Buy&lt;/a&gt;</code></pre>"),
+])
+def test_shared_public_material_is_not_a_leak(tmp_path, expected, public_body, members_body,
+                                              page) -> None:
+    content = tmp_path / "content"
+    (content / "guides").mkdir(parents=True)
+    (content / "guides/open.md").write_text(topic("How do I open it?", body=public_body))
+    (content / "guides/secret.md").write_text(topic("Hidden?", visibility="members",
+                                                    body=members_body))
+    site = tmp_path / "site"
+    (site / "guides/open").mkdir(parents=True)
+    (site / "guides/open/index.html").write_text(page)
+    assert audit.audit(site, secrets.collect(load(content)), expected) == []

@@ -235,8 +235,13 @@ def _add_text(phrases: PhraseSet, lines: list[str], first_line: int, shown: str)
             origin = Origin("text", shown, first_line + offset, fragment.strip())
             for start in range(0, len(seq), CHUNK):
                 chunk = seq[start: start + CHUNK]
-                if len(chunk) >= MIN_WORDS:
+                if len(chunk) >= MIN_WORDS and _informative(chunk):
                     phrases.add(chunk, origin)
+
+
+def _informative(chunk: tuple[str, ...]) -> bool:
+    # Runs of numbers ("2026 05 10", "1 800 761") recur in dates and codes everywhere.
+    return sum(1 for w in chunk if not w.isdigit()) >= 2
 
 
 def _public_corpus(public: dict[str, Topic], bodies: dict[str, str],
@@ -246,5 +251,7 @@ def _public_corpus(public: dict[str, Topic], bodies: dict[str, str],
         yield words(" ".join(topic.tags))
         body = _LINK.sub(lambda m: " " + m.group(1) + " ", bodies[path])
         yield words(html.unescape(_TAG.sub(" ", body)))
+        # And the Markdown as written: a code sample shows its tags and URLs as text.
+        yield words(html.unescape(bodies[path]))
     for text in extra:
         yield words(text)
