@@ -14,7 +14,7 @@ from mkdocs.exceptions import MkDocsException
 from kbtools.core.sites import Site
 
 from .bad_inputs import BAD_TOPICS
-from .conftest import ROOT, Project, topic, tree_digest
+from .conftest import Project, topic, tree_digest
 
 LINK_CASES = {
     "broken-link": ("See [the other](othr.md).", "KB300", "did you mean `guides/other.md`?"),

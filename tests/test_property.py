@@ -49,7 +49,7 @@ def write_kb(p: Project, specs: list[dict]) -> Planned:
         vis = spec["visibility"]
         own = planned.nowhere if vis == "draft" else (
             planned.public if vis == "public" else planned.secret)
-        title, heading, body_word, tag = word("title"), word("head"), word("body"), word("tag")
+        title, body_word, tag = word("title"), word("body"), word("tag")
         own.update({title, body_word})
         lines = ["---", f'title: "Question {title}?"', f"audience: {spec['audience']}"]
         if vis == "draft":

@@ -128,7 +128,7 @@ def scan(body: str, first_line: int = 1) -> Scan:
             n = len(end.group("slashes"))
             for i in range(len(blocks) - 1, -1, -1):
                 if blocks[i][0] == n:
-                    for slashes, start, is_m in blocks[i:]:
+                    for _, start, is_m in blocks[i:]:
                         if is_m:
                             result.members_blocks.append(Block(start, lineno, True))
                     del blocks[i:]
@@ -157,7 +157,7 @@ def scan(body: str, first_line: int = 1) -> Scan:
             for hm in _HTML_ID.finditer(raw):
                 result.extra_ids.append((hm.group("id"), in_members))
 
-    for slashes, start, is_m in blocks:
+    for _, start, is_m in blocks:
         if is_m:
             result.members_blocks.append(Block(start, start, False))
     result.members_blocks.sort(key=lambda b: b.start)
