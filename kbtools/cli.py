@@ -234,11 +234,9 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
 
 def _findings(kb: Any, project: Project) -> list[Diagnostic]:
     """Every finding the build's on_config reports: the content checks and the facts check."""
-    from .core import checks, pages
+    from .core.findings import content_findings
 
-    found = set(checks.check(kb, reserved=pages.RESERVED))
-    found |= set(contact_facts.check(kb, _facts(project)))
-    return sorted(found)
+    return content_findings(kb, _facts(project))
 
 
 def _facts(project: Project) -> contact_facts.Facts:

@@ -51,7 +51,7 @@ def test_plan_guard_removed_audit_catches_members_pages(canary, caplog, monkeypa
 
 def no_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Turn off the content checks too (they would see a public link into a members topic)."""
-    monkeypatch.setattr(kb_plugin.checks, "check", lambda *args, **kwargs: [])
+    monkeypatch.setattr(kb_plugin, "content_findings", lambda *args, **kwargs: [])
 
 
 def test_passage_stripping_removed_checker_catches(canary, caplog, monkeypatch) -> None:

@@ -23,8 +23,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
-from ..core import audit, checks, pages, secrets
+from ..core import audit, pages, secrets
 from ..core import facts as _facts
+from ..core.findings import content_findings
 from ..core.diagnostics import Diagnostic
 from ..core.loading import load
 from ..core.sites import Site, SitePlan, plan, url_path
@@ -84,8 +85,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         # Paths in messages are relative to mkdocs.yml's folder: the repository, for writers.
         self.kb = load(config.docs_dir, display_base=Path(config.config_file_path).parent)
         self.facts = reader.load_facts(config)
-        findings = checks.check(self.kb, reserved=pages.RESERVED)
-        findings = sorted(set(findings) | set(_facts.check(self.kb, self.facts)))
+        findings = content_findings(self.kb, self.facts)
         _report([d for d in findings if d.is_error or self.report_warnings])
         if any(d.is_error for d in findings):
             count = sum(d.is_error for d in findings)
