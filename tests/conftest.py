@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import re
 import textwrap
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from mkdocs.exceptions import MkDocsException
 
 from kbtools.core.sites import Site
 from kbtools.plugin.build import build_site
@@ -73,6 +75,18 @@ def make_project(tmp_path: Path) -> Callable[[str], Project]:
     def make(name: str) -> Project:
         return Project(tmp_path / name)
     return make
+
+
+def assert_refused(p: Project, out: Path, before: dict[str, bytes],
+                   caplog: pytest.LogCaptureFixture, *expected: str) -> None:
+    """Building the public site into ``out`` fails, logs every ``expected`` text, and leaves
+    the previous site (``before``) byte-identical with no staging folder behind."""
+    with caplog.at_level(logging.WARNING), pytest.raises(MkDocsException):
+        p.build(Site.PUBLIC, out)
+    for text in expected:
+        assert text in caplog.text, caplog.text[-3000:]
+    assert tree_digest(out) == before, "the previous site was changed"
+    assert [x.name for x in out.parent.iterdir()] == [out.name], "a staging folder was left"
 
 
 def in_ci() -> bool:

@@ -14,7 +14,7 @@ from mkdocs.exceptions import MkDocsException
 from kbtools.core.sites import Site
 
 from .bad_inputs import BAD_TOPICS
-from .conftest import Project, topic, tree_digest
+from .conftest import Project, assert_refused, topic, tree_digest
 
 LINK_CASES = {
     "broken-link": ("See [the other](othr.md).", "KB300", "did you mean `guides/other.md`?"),
@@ -51,22 +51,13 @@ def built(project: Project) -> tuple[Project, Path, dict[str, bytes]]:
     return project, out, tree_digest(out)
 
 
-def _assert_refused(p: Project, out: Path, before: dict[str, bytes], caplog: pytest.LogCaptureFixture,
-                    expected: str) -> None:
-    with caplog.at_level(logging.WARNING), pytest.raises(MkDocsException):
-        p.build(Site.PUBLIC, out)
-    assert expected in caplog.text
-    assert tree_digest(out) == before, "the previous site was changed"
-    assert [x.name for x in out.parent.iterdir()] == [out.name], "a staging folder was left"
-
-
 @pytest.mark.parametrize("case", sorted(BAD_TOPICS))
 def test_bad_front_matter_refuses_build(built, caplog, case: str) -> None:
     p, out, before = built
     data, code, line = BAD_TOPICS[case]
     p.write("guides/bad.md", data)
     where = "content/guides/bad.md" + (f":{line}" if line else "")
-    _assert_refused(p, out, before, caplog, f"{where}")
+    assert_refused(p, out, before, caplog, f"{where}")
     assert f"[{code}]" in caplog.text
 
 
@@ -75,7 +66,7 @@ def test_bad_link_refuses_build(built, caplog, case: str) -> None:
     p, out, before = built
     body, code, hint = LINK_CASES[case]
     p.write("guides/bad.md", topic("Bad?", body=body))
-    _assert_refused(p, out, before, caplog, "content/guides/bad.md:7:")
+    assert_refused(p, out, before, caplog, "content/guides/bad.md:7:")
     assert f"error[{code}]" in caplog.text
     if hint:
         assert hint in caplog.text
@@ -93,7 +84,7 @@ def test_duplicate_id_refuses_build(built, caplog) -> None:
     p, out, before = built
     p.write("guides/a.md", topic("A?", id="KB-1"))
     p.write("guides/b.md", topic("B?", id="KB-1"))
-    _assert_refused(p, out, before, caplog, "content/guides/b.md:5:1: error[KB111]")
+    assert_refused(p, out, before, caplog, "content/guides/b.md:5:1: error[KB111]")
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symlinks")
@@ -102,7 +93,7 @@ def test_symlink_out_of_content_refuses_build(built, caplog, tmp_path) -> None:
     secret = tmp_path / "outside.md"
     secret.write_text(topic("Outside?"))
     (p.content / "guides" / "link.md").symlink_to(secret)
-    _assert_refused(p, out, before, caplog, "content/guides/link.md: error[KB307]")
+    assert_refused(p, out, before, caplog, "content/guides/link.md: error[KB307]")
 
 
 def test_cli_exit_code_and_message(built) -> None:

@@ -22,7 +22,7 @@ from kbtools.core.topics import Topic
 from kbtools.plugin import plugin as kb_plugin
 from kbtools.plugin.members_block import MembersBlockExtension
 
-from .conftest import Project, site_text, tree_digest
+from .conftest import Project, assert_refused, site_text, tree_digest
 from .test_leaks import CANARIES, write_canary_kb
 
 
@@ -35,12 +35,7 @@ def canary(project: Project) -> tuple[Project, Path, dict[str, bytes]]:
 
 def refused(p: Project, out: Path, before: dict[str, bytes], caplog: pytest.LogCaptureFixture,
             *codes: str) -> None:
-    with caplog.at_level(logging.ERROR), pytest.raises(MkDocsException):
-        p.build(Site.PUBLIC, out)
-    for code in codes:
-        assert f"error[{code}]" in caplog.text, caplog.text[-3000:]
-    assert tree_digest(out) == before
-    assert [x.name for x in out.parent.iterdir()] == [out.name]
+    assert_refused(p, out, before, caplog, *(f"error[{code}]" for code in codes))
 
 
 def test_plan_guard_removed_audit_catches_members_pages(canary, caplog, monkeypatch) -> None:

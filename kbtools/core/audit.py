@@ -79,7 +79,8 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
     found = []
     if rel in secrets.files:
         origin = secrets.files[rel]
-        found.append(_leak(rel, "KB503", f"file {origin.text} is used only by members topics", origin))
+        found.append(_leak(rel, "KB503", f"file {origin.text} is used only by members topics",
+                           origin))
     if rel.endswith(".gz"):
         try:
             data = gzip.decompress(data)
@@ -147,7 +148,7 @@ def _scan_text(rel: str, text: str, base: str, secrets: Secrets, expected: Expec
             report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
     if secrets.urls:
         # Only tokens that contain the last part of some members URL can resolve to one.
-        hits = _needles(secrets) & set(_SEGMENT.findall(text))
+        hits = secrets.url_names & set(_SEGMENT.findall(text))
         if hits:
             for token in _URLISH.findall(text):
                 if any(h in token for h in hits):
@@ -164,18 +165,6 @@ def _scan_text(rel: str, text: str, base: str, secrets: Secrets, expected: Expec
             if origin is not None:
                 report("KB502", f"members-only tag `{origin.text}`", origin)
     return found
-
-
-def _needles(secrets: Secrets) -> set[str]:
-    cached = getattr(secrets, "_url_needles", None)
-    if cached is None:
-        cached = set()
-        for url in secrets.urls:
-            parts = [p for p in url.split("/") if p and p != "index.html"]
-            if parts:
-                cached.add(parts[-1])
-        secrets._url_needles = cached  # type: ignore[attr-defined]
-    return cached
 
 
 def _resolve(token: str, base: str, expected: Expectations) -> Iterator[str]:

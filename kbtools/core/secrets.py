@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .markdown_scan import scan, without_members
 from .sites import resolve, url_path
@@ -65,8 +66,9 @@ class PhraseSet:
             key = min(_phrase_keys(phrase.split()), key=lambda k: (frequency.get(k, 0), -len(k)))
             self._by_key.setdefault(key, []).append(phrase)
 
-    def _candidates(self, seq: list[str]) -> tuple[str, list[str]]:
-        found = self._by_key.keys() & text_keys(seq)
+    def _candidates(self, seq: list[str], keys: set[str] | None = None,
+                    ) -> tuple[str, list[str]]:
+        found = self._by_key.keys() & (text_keys(seq) if keys is None else keys)
         if not found:
             return "", []
         return " " + " ".join(seq) + " ", [p for k in found for p in self._by_key[k]]
@@ -79,9 +81,11 @@ class PhraseSet:
             if phrase in joined:
                 yield origins[phrase]
 
-    def discard_found_in(self, seq: list[str]) -> None:
-        """Forget phrases that ``seq`` (public text) contains: they are not secrets."""
-        joined, candidates = self._candidates(seq)
+    def discard_found_in(self, seq: list[str], keys: set[str] | None = None) -> None:
+        """Forget phrases that ``seq`` (public text) contains: they are not secrets.
+
+        ``keys`` are ``text_keys(seq)`` when the caller has them already."""
+        joined, candidates = self._candidates(seq, keys)
         for phrase in candidates:
             if phrase in self._origins and phrase in joined:
                 del self._origins[phrase]
@@ -118,6 +122,17 @@ class Secrets:
     tags: dict[str, Origin] = field(default_factory=dict)  # normalized tag -> origin
     files: dict[str, Origin] = field(default_factory=dict)  # content files not in the public site
 
+    @cached_property
+    def url_names(self) -> frozenset[str]:
+        """The last part of every members URL (``index.html`` aside): a token that names none
+        of them cannot resolve to one, so the audit resolves only tokens containing one."""
+        names = set()
+        for url in self.urls:
+            parts = [p for p in url.split("/") if p and p != "index.html"]
+            if parts:
+                names.add(parts[-1])
+        return frozenset(names)
+
 
 def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
             directory_urls: bool = True) -> Secrets:
@@ -145,10 +160,10 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
             for form in _url_forms(alias, directory_urls):
                 s.urls.setdefault(form, alias_origin)
 
-    corpus = list(_public_corpus(public, public_bodies, public_text))
-    s.phrases.index(Counter(k for seq in corpus for k in text_keys(seq)))
-    for seq in corpus:
-        s.phrases.discard_found_in(seq)
+    corpus = [(seq, text_keys(seq)) for seq in _public_corpus(public, public_bodies, public_text)]
+    s.phrases.index(Counter(k for _, keys in corpus for k in keys))
+    for seq, keys in corpus:
+        s.phrases.discard_found_in(seq, keys)
     s.phrases.compact()
 
     public_tags = {_tag_key(t) for topic in public.values() for t in topic.tags}

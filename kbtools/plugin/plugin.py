@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -203,13 +204,17 @@ class KbPlugin(BasePlugin[KbConfig]):
         self._restore_epoch()
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._discard_staging()
+
+    def on_shutdown(self) -> None:
+        # A build that never reached on_post_build or on_build_error still cleans up.
+        self._discard_staging()
+
+    def _discard_staging(self) -> None:
         if self.staging is not None:
             self.staging.abort()
             self.staging = None
         self._restore_epoch()
-
-    def on_shutdown(self) -> None:
-        self.on_build_error(error=RuntimeError("shutdown"))
 
     # Helpers -------------------------------------------------------------------------------
 
@@ -230,8 +235,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         default = base / "site"
         if Path(config.site_dir).resolve() != default:
             return Path(config.site_dir)  # -d/--site-dir or site_dir: given explicitly
-        chosen = self.config.public_dir if self.plan and self.plan.is_public else self.config.members_dir
-        return base / chosen
+        return base / (self.config.public_dir if self.site is Site.PUBLIC
+                       else self.config.members_dir)
 
     def _secrets(self, config: MkDocsConfig) -> secrets.Secrets:
         assert self.kb is not None and self.plan is not None
@@ -245,7 +250,6 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def _expected(self, config: MkDocsConfig) -> audit.Expectations:
         site_url = config.site_url or ""
-        from urllib.parse import urlsplit
         path = urlsplit(site_url).path or "/"
         return audit.Expectations(pages=set(self.page_urls), site_url=site_url,
                                   site_url_path=path if path.endswith("/") else path + "/",
