@@ -233,10 +233,19 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
 
 
 def _findings(kb: Any, project: Project) -> list[Diagnostic]:
-    """Every finding the build's on_config reports: the content checks and the facts check."""
+    """Every finding the build's on_config reports: the content checks, the members passages
+    as the site's renderer reads them, and the facts check."""
     from .core.findings import content_findings
+    from .core.passages import read_all
+    from .plugin.passages import renderer_for_file
 
-    return content_findings(kb, _facts(project))
+    facts = _facts(project)
+    try:
+        renderer = renderer_for_file(project.config_file)
+    except Exception as e:  # a configuration MkDocs itself refuses
+        raise Fail(f"{project.config_file}: {' '.join(str(e).split())}", exit_code=1) from None
+    readings = read_all(contact_facts.apply(kb, facts), renderer)
+    return content_findings(kb, facts, readings, members_url=project.members_url)
 
 
 def _facts(project: Project) -> contact_facts.Facts:

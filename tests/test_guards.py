@@ -19,8 +19,8 @@ from mkdocs.exceptions import MkDocsException
 from kbtools.core import sites
 from kbtools.core.sites import Site
 from kbtools.core.topics import Topic
+from kbtools.plugin import members_block
 from kbtools.plugin import plugin as kb_plugin
-from kbtools.plugin.members_block import MembersBlockExtension
 
 from .conftest import Project, assert_refused, site_text, tree_digest
 from .test_leaks import CANARIES, write_canary_kb
@@ -49,32 +49,50 @@ def no_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(kb_plugin, "content_findings", lambda *args, **kwargs: [])
 
 
-def test_passage_stripping_removed_checker_catches(canary, caplog, monkeypatch) -> None:
+def blind_scanner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kbtools' scanner no longer sees any members passage."""
     monkeypatch.setattr(Topic, "public_body", lambda self: self.body)
-    refused(*canary, caplog, "KB302")
 
 
-def test_passage_stripping_removed_extension_drops_it(canary, caplog, monkeypatch) -> None:
-    monkeypatch.setattr(Topic, "public_body", lambda self: self.body)
+def test_scanner_misreads_passages_check_refuses(canary, caplog, monkeypatch) -> None:
+    # The scanner decides links and anchors; the renderer's reading shows it is wrong.
+    blind_scanner(monkeypatch)
+    refused(*canary, caplog, "KB203")
+
+
+def test_scanner_blind_and_checks_off_renderer_still_strips(canary, monkeypatch) -> None:
+    # The public site is cut by the renderer itself: with the scanner blind and no check, no
+    # passage reaches the page (the audit finds nothing to refuse).
+    blind_scanner(monkeypatch)
     no_checks(monkeypatch)
-    p, out, before = canary
-    with caplog.at_level(logging.ERROR), pytest.raises(MkDocsException):
-        p.build(Site.PUBLIC, out)
-    assert "members block the checker did not recognise" in caplog.text
-    assert tree_digest(out) == before
+    p, out, _ = canary
+    public = site_text(p.build(Site.PUBLIC, out))
+    for key in ("passage", "passage_heading", "passage_list", "passage_alt", "passage_link"):
+        assert CANARIES[key] not in public, key
 
 
-def test_passage_stripping_and_extension_removed_audit_catches(canary, caplog, monkeypatch) -> None:
-    monkeypatch.setattr(Topic, "public_body", lambda self: self.body)
-    no_checks(monkeypatch)
-    original = MembersBlockExtension.__init__
+def renderer_shows_passages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The public site's members block renders its content like the members site's."""
+    monkeypatch.setattr(members_block.DroppedMembers, "on_create",
+                        members_block.MembersCallout.on_create)
 
-    def render_everything(self: MembersBlockExtension, **kwargs: Any) -> None:
-        original(self, **{**kwargs, "public": False})
 
-    monkeypatch.setattr(MembersBlockExtension, "__init__", render_everything)
-    refused(*canary, caplog, "KB500", "KB501", "KB503")
+def test_renderer_strip_removed_audit_catches(canary, caplog, monkeypatch) -> None:
+    renderer_shows_passages(monkeypatch)
+    # The plan still keeps the passage's image out; the page's reference to it is caught.
+    refused(*canary, caplog, "KB500", "KB501")
     assert f"{CANARIES['passage']} is the word" in caplog.text
+
+
+def test_renderer_strip_removed_and_probe_blind_check_refuses(canary, caplog,
+                                                              monkeypatch) -> None:
+    # Were the renderer's own reading blind too (no passage marked), the audit would have no
+    # passage secrets; the reading then disagrees with the scanner, and the topic is refused.
+    renderer_shows_passages(monkeypatch)
+    monkeypatch.setattr(members_block.ProbedMembers, "on_create",
+                        lambda self, parent: __import__("xml.etree.ElementTree").etree.ElementTree
+                        .SubElement(parent, "div"))
+    refused(*canary, caplog, "KB203")
 
 
 def test_tag_guard_removed_audit_catches(canary, caplog, monkeypatch) -> None:

@@ -1,7 +1,11 @@
 """Read every file a public build wrote and report anything members-only in it.
 
 This is the last line of defence: the plan and the plugin keep members content out, the
-audit proves it on the bytes that would be published.
+audit proves it on the bytes that would be published. HTML is read with a real HTML parser
+(:mod:`html_text`): text is compared one block element at a time (a phrase never matches
+across a heading and the paragraph after it), attribute values are read whether quoted or
+not, and addresses are resolved like a browser would, including absolute ones to this site
+and to the members site.
 """
 
 from __future__ import annotations
@@ -18,22 +22,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from . import html_text
 from .codes import severity_of
 from .diagnostics import Diagnostic
 from .secrets import Origin, Secrets, tag_key, words
 
-_TAG = re.compile(r"<[^>]*>")
-# Attribute values that carry text (alt, title, content, aria-label, ...). Addresses and
-# identifiers are left to the URL check: a public slug may contain a members phrase's words.
-_ATTR_VALUE = re.compile(r"""(?<![\w:-])(?!(?:href|src|srcset|id|class|rel|for|action)\s*=)"""
-                         r"""[\w:-]+\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)')""")
 _SEGMENT = re.compile(r"[\w.~%-]+")
 _URLISH = re.compile(r"""[^\s"'<>()\[\]{},;=`\\]+""")
-_MD_TAG = re.compile(r"""class="md-tag[^"]*"[^>]*>\s*([^<]+?)\s*<""")
 _TAG_ANCHOR = re.compile(r"#tag:([\w%.-]+)")
 _LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
-_TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".js", ".css", ".txt", ".svg", ".map",
-                  ".webmanifest", ".md")
+_HTML_SUFFIXES = (".html", ".htm", ".svg", ".xhtml")
+_TEXT_SUFFIXES = (*_HTML_SUFFIXES, ".xml", ".json", ".js", ".css", ".txt", ".map",
+                  ".webmanifest", ".md", ".csv")
 
 
 @dataclass
@@ -43,6 +43,8 @@ class Expectations:
     pages: set[str] = field(default_factory=set)  # site-relative URL paths of built pages
     site_url_path: str = "/"  # the path part of site_url, stripped from absolute URLs
     site_url: str = ""
+    # Where the members site is published: links there to a members page are leaks too.
+    members_url: str = ""
     # Output files copied from the theme: path in the site -> source file. Such a file, when
     # its bytes equal the source's, was not made from content and is not searched for text.
     verbatim: dict[str, str] = field(default_factory=dict)
@@ -93,6 +95,7 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
         return found
     text = data.decode("utf-8", errors="replace")
     base = posixpath.dirname(rel_inner)
+    report = _Reporter(rel, found)
 
     if rel_inner.endswith((".html", ".htm")) and not rel_inner.startswith("assets/"):
         url = _page_url(rel_inner)
@@ -109,67 +112,107 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
             doc = json.loads(text)
         except ValueError:
             doc = None
-        if rel_inner == "search/search_index.json" and isinstance(doc, dict):
-            for entry in doc.get("docs", []):
-                page = str(entry.get("location", "")).split("#", 1)[0]
-                if not _public_page(page, secrets, expected):
-                    found.append(_diag(rel, "KB504", f"search index lists `{page or '/'}`, "
-                                       "not a public page"))
         if doc is not None:
-            # One text per file: newlines between strings keep phrases within a string.
-            # Addresses (search locations) are not prose: the URL check reads them.
-            found += _scan_text(rel, "\n".join(_json_strings(doc)), "", secrets, expected,
-                                json_tags=_json_tags(doc),
-                                prose="\n".join(_json_strings(doc, skip=_ADDRESS_KEYS)))
+            if rel_inner == "search/search_index.json" and isinstance(doc, dict):
+                for entry in doc.get("docs", []):
+                    page = str(entry.get("location", "")).split("#", 1)[0]
+                    if not _public_page(page, secrets, expected):
+                        found.append(_diag(rel, "KB504", f"search index lists `{page or '/'}`, "
+                                           "not a public page"))
+            _scan_json(doc, base, secrets, expected, report)
             return found
-    found += _scan_text(rel, text, base, secrets, expected, json_tags=[])
+    if rel_inner.endswith(_HTML_SUFFIXES):
+        _scan_html(text, base, secrets, expected, report)
+    else:
+        for line in text.split("\n"):
+            _scan_unit(line, base, secrets, expected, report)
     return found
 
 
-def _scan_text(rel: str, text: str, base: str, secrets: Secrets, expected: Expectations,
-               json_tags: list[str], prose: str | None = None) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
-    seen: set[Origin] = set()
+class _Reporter:
+    """Collects one file's findings, each origin once."""
 
-    def report(code: str, what: str, origin: Origin) -> None:
-        if origin not in seen:
-            seen.add(origin)
-            found.append(_leak(rel, code, what, origin))
+    def __init__(self, rel: str, found: list[Diagnostic]) -> None:
+        self.rel, self.found, self.seen = rel, found, set[Origin]()
 
-    text = html.unescape(text) if "&" in text else text
-    prose = text if prose is None else (html.unescape(prose) if "&" in prose else prose)
-    # Text as a reader sees it (tags removed, so "<em>" cannot split a phrase), and the
-    # attribute values (alt, title, meta content) on their own.
-    views = [prose]
-    if "<" in prose:
-        views = [_TAG.sub(" ", prose), " | ".join(a or b for a, b in _ATTR_VALUE.findall(prose))]
-    for view in views:
-        for origin in secrets.phrases.find(words(view)):
-            report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
+    def __call__(self, code: str, what: str, origin: Origin) -> None:
+        if origin not in self.seen:
+            self.seen.add(origin)
+            self.found.append(_leak(self.rel, code, what, origin))
+
+
+def _scan_html(text: str, base: str, secrets: Secrets, expected: Expectations,
+               report: _Reporter) -> None:
+    doc = html_text.read(text)
+    for unit in doc.units:
+        _scan_unit(unit.text, base, secrets, expected, report)
+    for address in doc.addresses:
+        _check_url(address.url, base, secrets, expected, report)
+        for t in _TAG_ANCHOR.findall(address.url):
+            _check_tag(unquote(t), secrets, report)
+    for name in doc.tags:
+        _check_tag(name, secrets, report)
+
+
+def _scan_json(doc: Any, base: str, secrets: Secrets, expected: Expectations,
+               report: _Reporter) -> None:
+    """Every string of a JSON file is a unit; a string that holds HTML (the search index's
+    ``text``) is read as HTML; ``tags`` lists name tags; addresses are checked as URLs."""
+    for key, value in _json_items(doc):
+        if key in _ADDRESS_KEYS:
+            _check_url(value, base, secrets, expected, report)
+        elif "<" in value and ">" in value:
+            _scan_html(value, base, secrets, expected, report)
+        else:
+            _scan_unit(value, base, secrets, expected, report)
+        if key == "tags" or key == "tag":
+            _check_tag(value, secrets, report)
+
+
+def _scan_unit(text: str, base: str, secrets: Secrets, expected: Expectations,
+               report: _Reporter) -> None:
+    if "&" in text:
+        text = html.unescape(text)
+    seq = words(text)
+    if not seq:
+        return
+    for origin in secrets.phrases.find(seq):
+        report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
     if secrets.urls:
         # Only tokens that contain the last part of some members URL can resolve to one.
         hits = secrets.url_names & set(_SEGMENT.findall(text))
         if hits:
             for token in _URLISH.findall(text):
                 if any(h in token for h in hits):
-                    for candidate in _resolve(token, base, expected):
-                        origin = secrets.urls.get(candidate)
-                        if origin is not None:
-                            kind = "page" if origin.kind == "url" else "file"
-                            report("KB501", f"members-only {kind} `{origin.text}` is referenced",
-                                   origin)
-    if secrets.tags:
-        names = _MD_TAG.findall(text) + [unquote(t) for t in _TAG_ANCHOR.findall(text)]
-        for name in names + json_tags:
-            origin = secrets.tags.get(tag_key(name))
-            if origin is not None:
-                report("KB502", f"members-only tag `{origin.text}`", origin)
-    return found
+                    _check_url(token, base, secrets, expected, report)
+    for t in _TAG_ANCHOR.findall(text) if "#tag:" in text else ():
+        _check_tag(unquote(t), secrets, report)
+
+
+def _check_url(url: str, base: str, secrets: Secrets, expected: Expectations,
+               report: _Reporter) -> None:
+    if not secrets.urls:
+        return
+    for candidate in _resolve(url, base, expected):
+        origin = secrets.urls.get(candidate)
+        if origin is not None:
+            kind = "page" if origin.kind == "url" else "file"
+            report("KB501", f"members-only {kind} `{origin.text}` is referenced", origin)
+
+
+def _check_tag(name: str, secrets: Secrets, report: _Reporter) -> None:
+    origin = secrets.tags.get(tag_key(name))
+    if origin is not None:
+        report("KB502", f"members-only tag `{origin.text}`", origin)
 
 
 def _resolve(token: str, base: str, expected: Expectations) -> Iterator[str]:
-    token = token.split("#", 1)[0].split("?", 1)[0]
+    token = token.strip().split("#", 1)[0].split("?", 1)[0]
     if not token or ("/" not in token and "." not in token):
+        return
+    members = _members_path(token, expected)
+    if members is not None:
+        yield members
         return
     site_path = _site_path(token, expected)
     if site_path is not None:
@@ -198,6 +241,20 @@ def _site_path(url: str, expected: Expectations) -> str | None:
     return unquote(path[len(prefix):])
 
 
+def _members_path(url: str, expected: Expectations) -> str | None:
+    """The site path of an absolute URL on the members site (same layout as the public one)."""
+    prefix = expected.members_url
+    if not prefix or "//" not in url:
+        return None
+    norm = url if url.startswith(("http:", "https:")) else "https:" + url
+    for candidate in {prefix.rstrip("/"), prefix.rstrip("/").replace("https:", "http:", 1)}:
+        if norm == candidate or norm.startswith(candidate + "/"):
+            path = urlsplit(norm).path
+            start = urlsplit(prefix).path.rstrip("/")
+            return unquote(path[len(start):].lstrip("/"))
+    return None
+
+
 def _public_page(url: str, secrets: Secrets, expected: Expectations) -> bool:
     # `a/index.html` and `a/` are one page (use_directory_urls off writes the former).
     page = _page_url(url)
@@ -215,32 +272,20 @@ def _page_url(rel: str) -> str:
 _ADDRESS_KEYS = frozenset({"location", "url", "href", "src", "path"})
 
 
-def _json_strings(doc: Any, skip: frozenset[str] = frozenset()) -> Iterator[str]:
+def _json_items(doc: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """(key, string) for every string in ``doc`` (keys are text too; list items keep the key
+    of their list)."""
     if isinstance(doc, str):
-        yield doc
+        yield key, doc
     elif isinstance(doc, dict):
         for k, v in doc.items():
-            yield str(k)
-            if k not in skip:
-                yield from _json_strings(v, skip)
+            yield "", str(k)
+            yield from _json_items(v, str(k))
     elif isinstance(doc, list):
         for v in doc:
-            yield from _json_strings(v, skip)
-
-
-def _json_tags(doc: Any) -> list[str]:
-    # Material's search index ("tags": [...]) and tags.json ({"tags": ...}) name tags in lists.
-    out: list[str] = []
-    if isinstance(doc, dict):
-        for k, v in doc.items():
-            if k == "tags" and isinstance(v, list):
-                out += [x if isinstance(x, str) else str(x.get("name", "")) if isinstance(x, dict)
-                        else "" for x in v]
-            out += _json_tags(v)
-    elif isinstance(doc, list):
-        for v in doc:
-            out += _json_tags(v)
-    return out
+            yield from _json_items(v, key)
+    elif doc is not None and not isinstance(doc, bool):
+        yield key, str(doc)
 
 
 def _leak(rel: str, code: str, what: str, origin: Origin) -> Diagnostic:

@@ -10,26 +10,29 @@ from urllib.parse import unquote
 from .codes import severity_of
 from .diagnostics import Diagnostic
 from .markdown_scan import Link
-from .sites import Site, SitePlan, is_external, plan, resolve
+from .sites import Site, SitePlan, is_external, plan, resolve, url_path
 from .topics import KnowledgeBase, Topic
 
 
 def check(kb: KnowledgeBase, *, today: dt.date | None = None,
           sites: Iterable[Site] = (Site.PUBLIC, Site.MEMBERS),
-          reserved: Iterable[str] = ()) -> list[Diagnostic]:
+          reserved: Iterable[str] = (), members_url: str = "") -> list[Diagnostic]:
     """All findings for the knowledge base: loading, front matter, passages, links per site.
 
     The same finding from both sites is reported once. ``reserved`` names paths that
-    generated pages take.
+    generated pages take; ``members_url`` is where the members site is published (absolute
+    links there from public text are checked like relative ones).
     """
+    reserved = set(reserved)
     found: list[Diagnostic] = list(kb.diagnostics)
     found += duplicate_ids(kb)
     found += unclosed_blocks(kb)
-    found += aliases(kb)
+    found += aliases(kb, reserved)
+    found += same_urls(kb)
     found += reserved_paths(kb, reserved)
     found += topic_warnings(kb, today or dt.date.today())
     for site in sites:
-        found += links(plan(kb, site))
+        found += links(plan(kb, site), members_url=members_url)
     # A broken link is broken in both sites: say it once (the first site's hint wins).
     unique: dict[tuple[str, int, int, str, str], Diagnostic] = {}
     for d in found:
@@ -52,20 +55,48 @@ def duplicate_ids(kb: KnowledgeBase) -> Iterator[Diagnostic]:
             first[tid] = path
 
 
-def aliases(kb: KnowledgeBase) -> Iterator[Diagnostic]:
-    """An alias names a path no topic has, and belongs to one topic."""
-    owner: dict[str, str] = {}
+def aliases(kb: KnowledgeBase, reserved: Iterable[str] = ()) -> Iterator[Diagnostic]:
+    """An alias names a URL no page has (a topic, a generated page, another alias), in either
+    site: its redirect page would be written over that page (`a/index.md`, `a.md` and `a/`
+    are one URL)."""
+    pages = {url_path(p): p for p in kb.topics}
+    generated = {url_path(p): p for p in reserved}
+    owner: dict[str, tuple[str, str]] = {}  # alias URL -> (alias, topic)
     for path, topic in kb.topics.items():
         line = topic.meta_lines.get("aliases", 1)
         for alias in topic.meta.get("aliases", []):
-            if alias in kb.topics:
-                yield _d(kb, path, line, 1, "KB308", f"alias `{alias}` is the path of an "
-                         "existing topic", "remove the alias, or move that topic away first")
-            elif alias in owner:
+            url = url_path(alias)
+            shown = f"`/{url}`"
+            if url in pages:
+                other = pages[url]
+                what = "is the path of an existing topic" if other == alias else \
+                    f"has the address {shown} of the topic {kb.display(other)}"
+                yield _d(kb, path, line, 1, "KB308", f"alias `{alias}` {what}",
+                         "remove the alias, or move that topic away first")
+            elif url in generated:
+                page = "the home page" if not url else f"the generated page {shown}"
+                yield _d(kb, path, line, 1, "KB308", f"alias `{alias}` has the address of "
+                         f"{page}: its redirect would replace that page", "remove the alias")
+            elif url in owner:
+                first_alias, first = owner[url]
+                same = "" if first_alias == alias else f" (as `{first_alias}`)"
                 yield _d(kb, path, line, 1, "KB308", f"alias `{alias}` is also an alias of "
-                         f"{kb.display(owner[alias])}", "keep the alias on one topic")
+                         f"{kb.display(first)}{same}", "keep the alias on one topic")
             else:
-                owner[alias] = path
+                owner[url] = (alias, path)
+
+
+def same_urls(kb: KnowledgeBase) -> Iterator[Diagnostic]:
+    """Two topics never share an address (`a.md` and `a/index.md` are both `/a/`)."""
+    first: dict[str, str] = {}
+    for path in sorted(kb.topics):
+        url = url_path(path)
+        if url in first:
+            yield _d(kb, path, 1, 1, "KB310", f"`{path}` has the same address `/{url}` as "
+                     f"{kb.display(first[url])}; one page would replace the other",
+                     "rename or move one of the two topics")
+        else:
+            first[url] = path
 
 
 def reserved_paths(kb: KnowledgeBase, reserved: Iterable[str]) -> Iterator[Diagnostic]:
@@ -78,7 +109,7 @@ def reserved_paths(kb: KnowledgeBase, reserved: Iterable[str]) -> Iterator[Diagn
 def unclosed_blocks(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     """A members block must be closed, or everything after it would be members-only by accident."""
     for path, topic in kb.topics.items():
-        for block in topic.scan(public=False).members_blocks:
+        for block in topic.scan().members_blocks:
             if not block.closed:
                 yield _d(kb, path, block.start, 1, "KB200",
                          f"the `/// members` block opened on line {block.start} is never closed",
@@ -104,11 +135,13 @@ def topic_warnings(kb: KnowledgeBase, today: dt.date) -> Iterator[Diagnostic]:
                      "review the topic, then move `review_by` forward and set `updated`")
 
 
-def links(site: SitePlan) -> Iterator[Diagnostic]:
+def links(site: SitePlan, *, members_url: str = "") -> Iterator[Diagnostic]:
     """Every link, image, anchor and ``related:`` entry of every page resolves in ``site``."""
+    by_url = {url_path(p): p for p in site.kb.topics} if members_url else {}
     for path, topic in site.topics.items():
-        for link in topic.scan(public=site.is_public).links:
-            problem = _check_link(site, topic, link)
+        for link in topic.scan().site_links(public=site.is_public):
+            problem = (_check_members_host(site, topic, link, members_url, by_url)
+                       if members_url else None) or _check_link(site, topic, link)
             if problem:
                 yield problem
         for entry in topic.meta.get("related", []):
@@ -120,6 +153,36 @@ def links(site: SitePlan) -> Iterator[Diagnostic]:
             yield _d(site.kb, path, topic.meta_lines.get("related", 1), 1, "KB305",
                      f"related topic `{entry}` does not exist",
                      _closest(entry, site.topics) or "list existing topics, relative to content/")
+
+
+def _check_members_host(site: SitePlan, topic: Topic, link: Link, members_url: str,
+                        by_url: dict[str, str]) -> Diagnostic | None:
+    """A public link to a members-only page by its address on the members site."""
+    if not site.is_public:
+        return None
+    path = members_site_path(link.target, members_url)
+    if path is None:
+        return None
+    dest = by_url.get(path) or by_url.get(path.rstrip("/") + "/")
+    other = site.kb.topics.get(dest) if dest else None
+    if other is None or dest in site.topics or not other.valid:
+        return None
+    return _d(site.kb, topic.path, link.line, link.column, "KB302",
+              f"public text links to members-only topic `{dest}` on the members site",
+              "move the link into a `/// members` block, or link a public topic")
+
+
+def members_site_path(url: str, members_url: str) -> str | None:
+    """The site path of ``url`` when it is an address on the members site (http or https)."""
+    if not members_url or "//" not in url:
+        return None
+    host_url = members_url.rstrip("/")
+    bare = host_url.split("//", 1)[1]
+    target = url.split("#", 1)[0].split("?", 1)[0]
+    rest = target.split("//", 1)[1] if "//" in target else ""
+    if rest == bare or rest.startswith(bare + "/"):
+        return unquote(rest[len(bare):].lstrip("/"))
+    return None
 
 
 def _check_link(site: SitePlan, topic: Topic, link: Link) -> Diagnostic | None:
@@ -162,7 +225,7 @@ def _check_anchor(site: SitePlan, topic: Topic, dest: str, anchor: str | None,
     if anchor in anchors:
         return None
     kb = site.kb
-    if site.is_public and anchor in kb.topics[dest].scan(public=False).anchors(include_members=True):
+    if site.is_public and anchor in kb.topics[dest].scan().anchors(public=False):
         return _d(kb, *where, "KB303", f"`{target}`: heading `#{anchor}` is inside a members "
                   "passage, so the public site does not have it",
                   "link a heading outside the passage, or move this link into a `/// members` block")

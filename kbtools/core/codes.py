@@ -84,6 +84,18 @@ CODES: dict[str, Code] = {
         Code("KB200", _E, "members block is not closed",
              "`/// members` with no closing `///`",
              "add a line with the same number of slashes (`///`) after the passage"),
+        Code("KB201", _E, "a block line the renderer does not read as a block",
+             "`/// member` (a typo), `/// Members`, `///\tmembers` (a tab), `/// | title`",
+             "write `/// members` (lowercase, a space after the slashes) or another known block; "
+             "the renderer would show the line and the passage as public text"),
+        Code("KB202", _E, "a callout named `members` that every reader sees",
+             "`!!! members \"Members only\"`, `??? members`, or `<div class=\"members\">`",
+             "write the passage between `/// members` and `///`: only that block is hidden"),
+        Code("KB203", _E, "kbtools' check and the renderer read a members passage differently",
+             "`    ///` indented four spaces (code, not the end of the passage), a `///` inside "
+             "raw HTML, an indented line right after `/// members` (read as options)",
+             "put each `///` line alone at the left margin (or the list item's indentation), "
+             "outside code and raw HTML; the hint names the line"),
         # Links
         Code("KB300", _E, "link target does not exist in this site",
              "`[reset](reset-pasword.md)`",
@@ -115,10 +127,17 @@ CODES: dict[str, Code] = {
         Code("KB309", _E, "file name is reserved for a generated page",
              "content/index.md or content/tags.md",
              "rename the topic; the home page and listings are generated"),
+        Code("KB310", _E, "two topics have the same address",
+             "content/billing.md and content/billing/index.md (both `/billing/`)",
+             "rename or move one of them"),
         # The built site and its audit
         Code("KB400", _E, "the kbtools plugin is not set up to build this site safely",
              "a configuration without `exclude_docs: '*'` or with an unknown site",
              "use the mkdocs.yml shipped with the project"),
+        Code("KB401", _E, "refused to write a site into another site's folder",
+             "`kb build --members -d site/public`, or a folder that holds something else",
+             "build each site into its own folder (site/public, site/members); kbtools marks "
+             "each output folder with the site it holds"),
         Code("KB500", _E, "members-only text in the public site",
              "a members topic's title, heading, summary or sentence found in an output file",
              "report it: a guard failed; the build was refused and the previous site kept"),
@@ -147,6 +166,9 @@ CODES: dict[str, Code] = {
         Code("KB602", _W, "topic hard-codes a contact fact instead of its placeholder",
              "`call 1-800-761-1072` written out",
              "write the placeholder the hint names, so a change in mkdocs.yml reaches this topic"),
+        Code("KB603", _E, "a members-only fact in public text",
+             "`[[partner_desk.phone]]` (a `visibility: members` group) in a public paragraph",
+             "move it into a `/// members` passage, or use a public fact"),
     )
 }
 

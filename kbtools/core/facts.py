@@ -7,6 +7,10 @@ other facts (`hours: "6 AM–5 PM [[time_zone]]"`), so a time zone is written on
 
 The check reports placeholders that name no fact, and phone numbers or opening hours written
 out in a topic: an error when they differ from every fact, a warning when they repeat one.
+
+A group of facts may be for members only (`visibility: members`, e.g. a partner desk's direct
+line): the public site never shows it (not in the footer, not in the contact box), and a
+topic may use it only inside a members passage or a members-only topic (KB603).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class ContactLine:
     phone: str
     tel: str  # the number for a tel: link, e.g. +18007611072
     hours: str
+    members_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,19 @@ class Facts:
 
     values: dict[str, str]
     contact: tuple[ContactLine, ...] = ()
+    members_only: frozenset[str] = frozenset()  # names of facts only the members site shows
+
+    def for_site(self, *, public: bool) -> Facts:
+        """The facts a site shows: the public site loses every members-only fact."""
+        if not public:
+            return self
+        return Facts({k: v for k, v in self.values.items() if k not in self.members_only},
+                     tuple(c for c in self.contact if not c.members_only))
+
+    def members_values(self) -> list[str]:
+        """Values of members-only facts that no public fact also has (the audit's secrets)."""
+        public = {v for k, v in self.values.items() if k not in self.members_only}
+        return sorted({self.values[k] for k in self.members_only} - public)
 
     def expand(self, text: str) -> str:
         """``text`` with every known placeholder replaced; unknown ones are left as written."""
@@ -67,18 +85,27 @@ def parse(data: Mapping[str, object] | None) -> Facts:
     For each group with a ``phone``, ``<group>.tel`` is added: the digits for a ``tel:`` link.
     """
     raw: dict[str, str] = {}
-    _flatten(data or {}, "", raw)
+    members: set[str] = set()
+    _flatten(data or {}, "", raw, members)
     values: dict[str, str] = {}
     for name in raw:
         _resolve(name, raw, values, ())
+    for name in sorted(set(raw) - members):
+        for ref in PLACEHOLDER.findall(raw[name]):
+            if ref in members:
+                raise FactsError(f"fact `{name}` is public but uses `[[{ref}]]`, which is for "
+                                 "members only")
     contact = []
     groups = {name.rsplit(".", 1)[0] for name in values if name.endswith(".phone")}
     for group in sorted(groups, key=lambda g: list(raw).index(f"{g}.phone")):
         tel = "+" + _digits(values[f"{group}.phone"], national=False)
         values.setdefault(f"{group}.tel", tel)
+        if f"{group}.phone" in members:
+            members.add(f"{group}.tel")
         contact.append(ContactLine(group, values.get(f"{group}.name", group),
-                                   values[f"{group}.phone"], tel, values.get(f"{group}.hours", "")))
-    return Facts(values, tuple(contact))
+                                   values[f"{group}.phone"], tel, values.get(f"{group}.hours", ""),
+                                   f"{group}.phone" in members))
+    return Facts(values, tuple(contact), frozenset(members))
 
 
 def apply(kb: KnowledgeBase, facts: Facts) -> KnowledgeBase:
@@ -98,45 +125,78 @@ def check(kb: KnowledgeBase, facts: Facts) -> Iterator[Diagnostic]:
     for path, topic in kb.topics.items():
         if not topic.valid:
             continue
+        public = topic.is_public
         for text, line, col in _texts(topic):
-            yield from _check_text(kb, path, text, line, col, facts, phones, hours)
+            yield from _check_text(kb, topic, text, line, col, facts, phones, hours,
+                                   public=public)
 
 
-def _check_text(kb: KnowledgeBase, path: str, text: str, line0: int, col0: int, facts: Facts,
-                phones: dict[str, str], hours: dict[tuple[int, int, str | None], str]
+def _check_text(kb: KnowledgeBase, topic: Topic, text: str, line0: int, col0: int,
+                facts: Facts, phones: dict[str, str],
+                hours: dict[tuple[int, int, str | None], str], *, public: bool,
                 ) -> Iterator[Diagnostic]:
+    path = topic.path
+    body = text is topic.body
+
     def where(offset: int) -> tuple[int, int]:
         before = text[:offset]
         nl = before.count("\n")
         col = offset - (before.rfind("\n") + 1) + 1
         return line0 + nl, (col + col0 - 1 if nl == 0 else col)
 
+    def shown_publicly(offset: int) -> bool:
+        # Public text: a public topic's title, summary, or body outside its members passages.
+        return public and not (body and topic.scan().in_members(where(offset)[0]))
+
+    def members_hint(listed: str, offset: int) -> str:
+        if shown_publicly(offset):
+            return (f"use a fact placeholder ({listed}), or add the number to mkdocs.yml "
+                    "`extra: facts:` first")
+        return (f"use a fact placeholder ({listed}), or add the number to mkdocs.yml "
+                "`extra: facts:` in a group with `visibility: members` (it is members-only here)")
+
     for m in PLACEHOLDER.finditer(text):
-        if m.group(1) not in facts.values:
-            close = difflib.get_close_matches(m.group(1), sorted(facts.values), n=1, cutoff=0.5)
+        name = m.group(1)
+        if name not in facts.values:
+            close = difflib.get_close_matches(name, sorted(facts.values), n=1, cutoff=0.5)
             hint = f"did you mean `[[{close[0]}]]`?" if close else \
                 "name a fact from mkdocs.yml `extra: facts:`"
             yield _d(kb, path, *where(m.start()), "KB600",
                      f"`{m.group(0)}` names no contact fact", hint)
+        elif name in facts.members_only and shown_publicly(m.start()):
+            yield _d(kb, path, *where(m.start()), "KB603",
+                     f"`{m.group(0)}` is a members-only fact in public text",
+                     "move it into a `/// members` passage, or use a public fact")
     for m in _PHONE.finditer(text):
         known = phones.get(_digits(m.group(0)))
-        if known:
+        if known and known in facts.members_only and shown_publicly(m.start()):
+            yield _d(kb, path, *where(m.start()), "KB603", f"phone number `{m.group(0)}` is "
+                     f"the members-only fact `[[{known}]]`, in public text",
+                     "move it into a `/// members` passage")
+        elif known:
             yield _d(kb, path, *where(m.start()), "KB602", f"phone number `{m.group(0)}` is "
                      "written out", f"write `[[{known}]]` instead")
         else:
-            listed = ", ".join(f"[[{n}]]" for n in sorted(set(phones.values()))) or "none"
+            usable = sorted({n for n in phones.values()
+                             if not (shown_publicly(m.start()) and n in facts.members_only)})
+            listed = ", ".join(f"[[{n}]]" for n in usable) or "none"
             yield _d(kb, path, *where(m.start()), "KB601", f"phone number `{m.group(0)}` is "
-                     "not one of the contact facts", f"use a fact placeholder ({listed}), or "
-                     "add the number to mkdocs.yml `extra: facts:` first")
+                     "not one of the contact facts", members_hint(listed, m.start()))
     for m in _HOURS.finditer(text):
         span = _span(m)
         known = hours.get(span) or next((n for (a, b, z), n in hours.items()
                                          if (a, b) == span[:2] and span[2] is None), None)
-        if known:
+        if known and known in facts.members_only and shown_publicly(m.start()):
+            yield _d(kb, path, *where(m.start()), "KB603", f"hours `{m.group(0)}` are the "
+                     f"members-only fact `[[{known}]]`, in public text",
+                     "move them into a `/// members` passage")
+        elif known:
             yield _d(kb, path, *where(m.start()), "KB602", f"hours `{m.group(0)}` are written "
                      "out", f"write `[[{known}]]` instead")
         else:
-            listed = ", ".join(f"[[{n}]]" for n in sorted(set(hours.values()))) or "none"
+            usable = sorted({n for n in hours.values()
+                             if not (shown_publicly(m.start()) and n in facts.members_only)})
+            listed = ", ".join(f"[[{n}]]" for n in usable) or "none"
             yield _d(kb, path, *where(m.start()), "KB601", f"hours `{m.group(0)}` differ from "
                      "the contact facts", f"use a fact placeholder ({listed})")
 
@@ -158,25 +218,37 @@ def _expanded(topic: Topic, facts: Facts) -> Topic:
     body = facts.expand(topic.body)
     if body == topic.body and meta == topic.meta:
         return topic
-    return dataclasses.replace(topic, meta=meta, body=body, _scans={})
+    return dataclasses.replace(topic, meta=meta, body=body, _scan=None)
 
 
-def _flatten(data: Mapping[str, object], prefix: str, out: dict[str, str]) -> None:
+def _flatten(data: Mapping[str, object], prefix: str, out: dict[str, str],
+             members: set[str], inherited: bool = False) -> None:
     if not isinstance(data, Mapping):
         raise FactsError(f"`{prefix.rstrip('.') or 'facts'}` must be a mapping of names to "
                          "values")
+    visibility = data.get("visibility", "members" if inherited else "public")
+    if visibility not in ("public", "members"):
+        raise FactsError(f"`{prefix}visibility` must be `public` or `members`, not "
+                         f"`{visibility}`")
+    if inherited and visibility == "public":
+        raise FactsError(f"`{prefix}visibility: public` inside a members-only group")
+    group_members = visibility == "members"
     for key, value in data.items():
+        if key == "visibility":
+            continue
         if not isinstance(key, str) or not _NAME.fullmatch(key):
             raise FactsError(f"fact name `{prefix}{key}` must start with a letter and hold only "
                              "letters, digits, `_` and `-`")
         name = prefix + key
         if isinstance(value, Mapping):
-            _flatten(value, name + ".", out)
+            _flatten(value, name + ".", out, members, group_members)
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
             text = str(value)
             if "\n" in text:
                 raise FactsError(f"fact `{name}` must fit on one line")
             out[name] = text
+            if group_members:
+                members.add(name)
         else:
             raise FactsError(f"fact `{name}` must be text, not {type(value).__name__}")
 

@@ -3,6 +3,10 @@
 One pass over the lines finds fenced code (where nothing counts), `/// members` blocks,
 headings with the anchors Python-Markdown's toc extension will give them, and links.
 Positions are file lines and 1-based columns, so diagnostics point at the source.
+
+This scanner is a *checker*, not the truth: where a members passage ends is what the renderer
+parses (kbtools/plugin/members_block.py). Every topic with a block is read by the renderer too,
+and a topic on which the two disagree is refused (kbtools/core/passages.py).
 """
 
 from __future__ import annotations
@@ -14,8 +18,17 @@ from dataclasses import dataclass, field
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*(?:>[ \t]*)*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # pymdown-extensions blocks: `/// name | title`, closed by the same number of slashes.
-_BLOCK_START = re.compile(r"^[ \t]*(?:>[ \t]*)*(?P<slashes>/{3,})[ \t]*(?P<name>[\w-]+)(?P<rest>.*)$")
+_BLOCK_START = re.compile(r"^[ \t]*(?:>[ \t]*)*(?P<slashes>/{3,})(?P<gap>[ \t]*)(?P<name>[\w-]+)"
+                          r"(?P<rest>.*)$")
 _BLOCK_END = re.compile(r"^[ \t]*(?:>[ \t]*)*(?P<slashes>/{3,})[ \t]*$")
+# Anything else that starts like a block line: the renderer reads it as text.
+_BLOCK_LIKE = re.compile(r"^[ \t]*(?:>[ \t]*)*/{3,}\S*")
+# Admonitions and collapsible blocks of type "members" look hidden but are public.
+_CALLOUT = re.compile(r"^[ \t]*(?:>[ \t]*)*(?P<mark>!!!|\?\?\?\+?)[ \t]*(?P<type>[\w-]+)", re.I)
+_TYPE_OPTION = re.compile(r"^[ \t]{4,}type[ \t]*:[ \t]*[\"']?members\b", re.I)
+_HTML_CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+_AUTOLINK = re.compile(r"<(?P<dest>(?:[a-z][a-z0-9+.-]{1,31}:[^\s<>]*)|(?:[^\s<>@]+@[^\s<>@]+))>",
+                       re.I)
 _ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(?P<under>=+|-+)[ \t]*$")
 _ATTR_ID = re.compile(r"[ \t]*\{:?[^}]*#(?P<id>[\w-]+)[^}]*\}[ \t]*$")
@@ -24,8 +37,12 @@ _INLINE_LINK = re.compile(
     r"\([ \t]*(?P<dest><[^>\n]*>|[^)\s]+)(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*\)"
 )
 _REF_DEF = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:[ \t]*(?P<dest><[^>]*>|\S+)")
-_HTML_URL = re.compile(r"\b(?P<attr>href|src)\s*=\s*(?P<q>[\"'])(?P<dest>[^\"']*)(?P=q)", re.I)
-_HTML_ID = re.compile(r"\b(?:id|name)\s*=\s*[\"'](?P<id>[^\"']+)[\"']", re.I)
+# Raw HTML attributes, quoted or not (`<a href=topic.md>` is valid HTML).
+_HTML_URL = re.compile(r"""(?<![\w:-])(?P<attr>href|src|srcset|poster|data|action|formaction|cite"""
+                       r"""|xlink:href)\s*=\s*(?:"(?P<d1>[^"]*)"|'(?P<d2>[^']*)'|(?P<d3>[^\s"'=<>`]+))""",
+                       re.I)
+_HTML_ID = re.compile(r"""(?<![\w:-])(?:id|name)\s*=\s*(?:"(?P<i1>[^"]+)"|'(?P<i2>[^']+)'"""
+                      r"""|(?P<i3>[^\s"'=<>`]+))""", re.I)
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _TAG = re.compile(r"<[^>]+>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
@@ -43,14 +60,35 @@ class Block:
 
 
 @dataclass(frozen=True)
+class BlockLine:
+    """A line that starts like a pymdown block (`/// name`), as written."""
+
+    line: int
+    column: int
+    name: str  # "" for a line that is neither a start nor a plain closer
+    raw: str
+    tab: bool  # a tab between the slashes and the name (the renderer wants spaces)
+
+
+@dataclass(frozen=True)
+class Callout:
+    """An admonition or collapsible block whose type is `members` (public, despite the name)."""
+
+    line: int
+    column: int
+    syntax: str  # as written, e.g. `!!! members`
+
+
+@dataclass(frozen=True)
 class Heading:
-    """A heading and the anchor it will get."""
+    """A heading and the anchors it will get in the members and the public site."""
 
     text: str
-    anchor: str
+    anchor: str  # in the members site (every heading counts for uniqueness)
     line: int
     level: int
     in_members: bool
+    public_anchor: str = ""  # in the public site (members headings are not on the page)
 
 
 @dataclass(frozen=True)
@@ -73,12 +111,26 @@ class Scan:
     headings: list[Heading] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     extra_ids: list[tuple[str, bool]] = field(default_factory=list)  # (id, in_members)
+    block_lines: list[BlockLine] = field(default_factory=list)
+    callouts: list[Callout] = field(default_factory=list)
 
-    def anchors(self, *, include_members: bool) -> set[str]:
-        """Anchors a page built from this body has."""
-        ids = {h.anchor for h in self.headings if include_members or not h.in_members}
-        ids |= {i for i, m in self.extra_ids if include_members or not m}
+    def anchors(self, *, public: bool) -> set[str]:
+        """Anchors the page built from this body has in the public or the members site."""
+        if public:
+            ids = {h.public_anchor for h in self.headings if not h.in_members}
+        else:
+            ids = {h.anchor for h in self.headings}
+        ids |= {i for i, m in self.extra_ids if not (public and m)}
         return ids
+
+    def site_links(self, *, public: bool) -> list[Link]:
+        """The links the page has in the public site (outside passages) or the members site."""
+        return [link for link in self.links if not (public and link.in_members)]
+
+    def in_members(self, line: int) -> bool:
+        """Whether file line ``line`` lies in a members passage (an unclosed one runs to the end)."""
+        return any(b.start <= line <= b.end or (not b.closed and line >= b.start)
+                   for b in self.members_blocks)
 
 
 def slugify(text: str, separator: str = "-") -> str:
@@ -104,8 +156,10 @@ def scan(body: str, first_line: int = 1) -> Scan:
     lines = body.split("\n")
     fence: tuple[str, int] | None = None  # (char, length) of the open code fence
     blocks: list[tuple[int, int, bool]] = []  # open pymdown blocks: (slashes, start, is_members)
-    used: set[str] = set()
+    used: set[str] = set()  # anchors taken in the members site
+    used_public: set[str] = set()  # and in the public site
     prev_text: tuple[str, int] | None = None  # last paragraph line, for setext headings
+    after_start = False  # the previous line opened a block (its options may follow)
 
     for index, raw in enumerate(lines):
         lineno = first_line + index
@@ -121,27 +175,44 @@ def scan(body: str, first_line: int = 1) -> Scan:
         if m:
             fence = (m.group("fence")[0], len(m.group("fence")))
             prev_text = None
+            after_start = False
             continue
 
-        end = _BLOCK_END.match(raw) if "///" in raw else None
-        if end:
-            n = len(end.group("slashes"))
-            for i in range(len(blocks) - 1, -1, -1):
-                if blocks[i][0] == n:
-                    for _, start, is_m in blocks[i:]:
-                        if is_m:
-                            result.members_blocks.append(Block(start, lineno, True))
-                    del blocks[i:]
-                    break
-            prev_text = None
-            continue
-        start = _BLOCK_START.match(raw) if "///" in raw else None
-        if start:
-            blocks.append((len(start.group("slashes")), lineno, start.group("name") == MEMBERS))
-            prev_text = None
-            continue
+        if after_start and _TYPE_OPTION.match(raw):
+            result.callouts.append(Callout(lineno, 1, raw.strip()))
+        after_start = False
+        if "///" in raw:
+            end = _BLOCK_END.match(raw)
+            if end:
+                n = len(end.group("slashes"))
+                for i in range(len(blocks) - 1, -1, -1):
+                    if blocks[i][0] == n:
+                        for _, start, is_m in blocks[i:]:
+                            if is_m:
+                                result.members_blocks.append(Block(start, lineno, True))
+                        del blocks[i:]
+                        break
+                prev_text = None
+                continue
+            start = _BLOCK_START.match(raw)
+            if start:
+                name = start.group("name")
+                result.block_lines.append(BlockLine(lineno, start.start("slashes") + 1, name,
+                                                    raw.strip(), "\t" in start.group("gap")))
+                blocks.append((len(start.group("slashes")), lineno, name.lower() == MEMBERS))
+                prev_text = None
+                after_start = True
+                continue
+            if _BLOCK_LIKE.match(raw):
+                result.block_lines.append(BlockLine(lineno, raw.index("/") + 1, "", raw.strip(),
+                                                    False))
+        if "!!!" in raw or "???" in raw:
+            callout = _CALLOUT.match(raw)
+            if callout and callout.group("type").lower() == MEMBERS:
+                result.callouts.append(Callout(lineno, callout.start("mark") + 1,
+                                               f"{callout.group('mark')} {callout.group('type')}"))
 
-        heading = (_heading(raw, prev_text, used, in_members, lineno)
+        heading = (_heading(raw, prev_text, used, used_public, in_members, lineno)
                    if raw.lstrip()[:1] in ("#", "=", "-") else None)
         if heading:
             result.headings.append(heading)
@@ -151,11 +222,16 @@ def scan(body: str, first_line: int = 1) -> Scan:
         else:
             prev_text = None
 
-        if "[" in raw or "=" in raw:  # links need `[`, href=/src= and id= need `=`
+        if "[" in raw or "=" in raw or "<" in raw:  # links need `[`, `<` or href=/src=
             _collect_links(raw, lineno, in_members, result)
         if "=" in raw:
             for hm in _HTML_ID.finditer(raw):
-                result.extra_ids.append((hm.group("id"), in_members))
+                result.extra_ids.append((hm.group("i1") or hm.group("i2") or hm.group("i3"),
+                                         in_members))
+            for cm in _HTML_CLASS.finditer(raw):
+                classes = (cm.group(1) or cm.group(2) or cm.group(3) or "").lower().split()
+                if MEMBERS in classes and not in_members:
+                    result.callouts.append(Callout(lineno, cm.start() + 1, cm.group(0)))
 
     for _, start, is_m in blocks:
         if is_m:
@@ -164,8 +240,8 @@ def scan(body: str, first_line: int = 1) -> Scan:
     return result
 
 
-def _heading(raw: str, prev: tuple[str, int] | None, used: set[str], in_members: bool,
-             lineno: int) -> Heading | None:
+def _heading(raw: str, prev: tuple[str, int] | None, used: set[str], used_public: set[str],
+             in_members: bool, lineno: int) -> Heading | None:
     atx = _ATX.match(raw)
     if atx:
         text, level, line = atx.group("text") or "", len(atx.group("hashes")), lineno
@@ -180,8 +256,10 @@ def _heading(raw: str, prev: tuple[str, int] | None, used: set[str], in_members:
         text = text[: explicit.start()]
     else:
         anchor = slugify(heading_text(text))
-    anchor = _unique(anchor, used)
-    return Heading(heading_text(text), anchor, line, level, in_members)
+    # The public page has no members headings, so its repeated headings count differently.
+    public_anchor = "" if in_members else _unique(anchor, used_public)
+    return Heading(heading_text(text), _unique(anchor, used), line, level, in_members,
+                   public_anchor)
 
 
 def _unique(anchor: str, used: set[str]) -> str:
@@ -210,9 +288,21 @@ def _collect_links(raw: str, lineno: int, in_members: bool, result: Scan) -> Non
         dest = ref.group("dest").strip("<>")
         result.links.append(Link(dest, lineno, ref.start("dest") + 1, ref.group("label"), False,
                                  in_members))
-    for m in _HTML_URL.finditer(line):
-        result.links.append(Link(html.unescape(m.group("dest")), lineno, m.start("dest") + 1, "",
-                                 m.group("attr").lower() == "src", in_members))
+    if "<" in line:
+        for m in _AUTOLINK.finditer(line):
+            dest = m.group("dest")
+            if "@" in dest and ":" not in dest:
+                dest = "mailto:" + dest
+            result.links.append(Link(dest, lineno, m.start("dest") + 1, "", False, in_members))
+    if "=" in line:
+        for m in _HTML_URL.finditer(line):
+            group = next(g for g in ("d1", "d2", "d3") if m.group(g) is not None)
+            dests = [html.unescape(m.group(group))]
+            if m.group("attr").lower() == "srcset":
+                dests = [c.strip().split(" ", 1)[0] for c in dests[0].split(",") if c.strip()]
+            for dest in dests:
+                result.links.append(Link(dest, lineno, m.start(group) + 1, "",
+                                         m.group("attr").lower() != "href", in_members))
 
 
 def without_members(body: str, blocks: list[Block], first_line: int = 1) -> str:

@@ -111,7 +111,7 @@ def _rewrite_links(topic: Topic, lines: list[str], old: str, new: str, move: Mov
     moved = topic.path == old
     source = new if moved else topic.path
     edits: list[tuple[int, int, str, str]] = []  # (line index, column index, old, new)
-    for link in topic.scan(public=False).links:
+    for link in topic.scan().links:
         target = link.target
         if is_external(target) or target.startswith(("/", "#")):
             continue

@@ -32,6 +32,7 @@ class Project:
     use_directory_urls: bool = True
     subjects: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # `extra: facts:`, as written
+    members_url: str = ""  # the kb plugin's `members_url`
 
     @property
     def url_prefix(self) -> str:
@@ -80,6 +81,7 @@ def read_project(config_file: Path) -> Project:
         site_url=str(data.get("site_url") or ""),
         use_directory_urls=data.get("use_directory_urls", True) is not False,
         subjects=_kb_option(data.get("plugins"), "subjects") or {},
+        members_url=str(_kb_option(data.get("plugins"), "members_url") or ""),
         facts=_facts_data(data.get("extra")),
     )
 

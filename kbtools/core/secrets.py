@@ -3,34 +3,36 @@
 A "secret" is members-only text (a title, summary, heading, sentence, image alt text),
 a members-only URL or file, or a tag only members topics use, that does not also occur
 in public content. The audit looks for these in every file the public build wrote.
+
+Passage secrets come from the renderer's own parse of each public topic (what it put inside
+the members passages, see :mod:`passages`), never from kbtools' scanner, so a blind spot of the
+scanner cannot hide itself. A phrase is a secret only if no public source also produces it:
+public topics (their rendered text), the labels of generated pages, the theme's templates.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .markdown_scan import scan, without_members
+from .html_text import Unit
+from .passages import Readings, source_line
 from .sites import resolve, url_path
+from .text import words
 from .topics import KnowledgeBase, Topic
 
-_WORD = re.compile(r"[^\W_]+")
 _FENCE_LINE = re.compile(r"^[ \t]*(?:`{3,}|~{3,}|/{3,})")
 _LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
 _TAG = re.compile(r"<[^>]*>")
 _SPLIT = re.compile(r"(?:[.!?;:]+(?:\s|$))|\n|\s[-*+]\s|^\s*(?:[-*+]|\d+[.)])\s", re.M)
 CHUNK = 6  # long passages are cut into runs of this many words
-MIN_WORDS = 3  # shorter sentences are too common to be evidence of a leak
-
-
-def words(text: str) -> list[str]:
-    """Lowercase words of ``text``, the unit every comparison uses."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
+MIN_WORDS = 3  # shorter sentences of raw Markdown are too common to be evidence of a leak
+MIN_LETTERS = 6  # a short passage unit is a secret when it holds at least this many letters
+_PARAGRAPH = re.compile(r"\n[ \t>]*\n")
 
 
 @dataclass(frozen=True)
@@ -135,21 +137,31 @@ class Secrets:
 
 
 def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
+            readings: Readings | None = None, members_facts: Iterable[str] = (),
             directory_urls: bool = True) -> Secrets:
     """Secrets of ``kb``: members-only content that public content does not also contain.
 
     Deliberately derived from the raw topics with its own reading of the visibility rule,
     not from the site plan: the audit must still see a leak when the plan is wrong.
-    ``public_text`` is other text the public site shows (site name, section names, labels).
+    ``readings`` is the renderer's parse of public topics with passages (their members text
+    and their public text); ``public_text`` is other text the public site shows (site name,
+    subject names, labels, the theme's templates); ``members_facts`` are the values of facts
+    only the members site shows.
     """
     s = Secrets()
+    readings = readings or Readings()
     public = {p: t for p, t in kb.topics.items()
               if t.valid and not t.is_draft and t.meta.get("visibility") == "public"}
-    public_bodies = {p: _strip_passages(t) for p, t in public.items()}
     for path, topic in kb.topics.items():
         shown = kb.display(path)
         if path in public:
-            _passages(topic, shown, s.phrases)
+            reading = readings.get(path)
+            if reading is not None:
+                _passage_units(topic, reading.members, shown, s.phrases)
+            elif topic.has_blocks:
+                # A public topic with a block the renderer was not asked to read: every line
+                # of its members blocks as written (the audit never knows less than this).
+                _passages_as_written(topic, shown, s.phrases)
             continue
         _whole_topic(topic, shown, s.phrases)
         origin = Origin("url", shown, 1, path)
@@ -159,8 +171,13 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
             alias_origin = Origin("url", shown, topic.meta_lines.get("aliases", 1), alias)
             for form in _url_forms(alias, directory_urls):
                 s.urls.setdefault(form, alias_origin)
+    for value in members_facts:
+        seq = tuple(words(value))
+        if seq:
+            s.phrases.add(seq, Origin("fact", "mkdocs.yml", 0, value))
 
-    corpus = [(seq, text_keys(seq)) for seq in _public_corpus(public, public_bodies, public_text)]
+    corpus = [(seq, text_keys(seq))
+              for seq in _public_corpus(public, readings, public_text) if seq]
     s.phrases.index(Counter(k for _, keys in corpus for k in keys))
     for seq, keys in corpus:
         s.phrases.discard_found_in(seq, keys)
@@ -173,19 +190,17 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
                 if _tag_key(tag) not in public_tags:
                     s.tags.setdefault(_tag_key(tag), Origin("tag", kb.display(path),
                                                             topic.meta_lines.get("tags", 1), tag))
-    used_publicly = {resolve(p, link.target) for p, t in public.items()
-                     for link in scan(public_bodies[p], t.body_first_line).links}
+    used_publicly: set[str | None] = set()
+    for p, t in public.items():
+        reading = readings.get(p)
+        targets = (reading.public_addresses if reading is not None
+                   else [link.target for link in t.scan().site_links(public=True)])
+        used_publicly |= {resolve(p, target) for target in targets}
     for asset in sorted(kb.assets - used_publicly):
         origin = Origin("file", kb.display(asset), 0, asset)
         s.files[asset] = origin
         s.urls.setdefault(asset, origin)
     return s
-
-
-def _strip_passages(topic: Topic) -> str:
-    # The full-body scan, not Topic.public_body: the audit re-derives the public text itself.
-    blocks = topic.scan(public=False).members_blocks
-    return without_members(topic.body, blocks, topic.body_first_line)
 
 
 def tag_key(tag: str) -> str:
@@ -211,24 +226,38 @@ def _whole_topic(topic: Topic, shown: str, phrases: PhraseSet) -> None:
         value = topic.meta.get(key)
         if isinstance(value, str):
             _add_short(phrases, value, Origin(key, shown, topic.meta_lines.get(key, 1), value))
-    scan = topic.scan(public=False)
-    for h in scan.headings:
+    for h in topic.scan().headings:
         _add_short(phrases, h.text, Origin("heading", shown, h.line, h.text))
     _add_text(phrases, topic.body.split("\n"), topic.body_first_line, shown)
 
 
-def _passages(topic: Topic, shown: str, phrases: PhraseSet) -> None:
-    scan = topic.scan(public=False)
-    if not scan.members_blocks:
-        return
+def _passage_units(topic: Topic, units: Iterable[Unit], shown: str,
+                   phrases: PhraseSet) -> None:
+    """Phrases of the text the renderer put inside members passages, one unit at a time."""
+    for unit in units:
+        seq = tuple(words(unit.text))
+        if not seq:
+            continue
+        origin = Origin("passage text", shown, source_line(topic, unit.text), unit.text[:80])
+        if len(seq) <= CHUNK:
+            if sum(len(w) for w in seq) >= MIN_LETTERS and not all(w.isdigit() for w in seq):
+                phrases.add(seq, origin)
+            continue
+        starts = list(range(0, len(seq) - CHUNK + 1, CHUNK))
+        if starts[-1] + CHUNK < len(seq):
+            starts.append(len(seq) - CHUNK)  # the tail, so every word is in some chunk
+        for start in starts:
+            chunk = seq[start:start + CHUNK]
+            if _informative(chunk):
+                phrases.add(chunk, origin)
+
+
+def _passages_as_written(topic: Topic, shown: str, phrases: PhraseSet) -> None:
     lines = topic.body.split("\n")
-    for block in scan.members_blocks:
+    for block in topic.scan().members_blocks:
         end = block.end if block.closed else topic.body_first_line + len(lines) - 1
         first = block.start - topic.body_first_line
         _add_text(phrases, lines[first: end - topic.body_first_line + 1], block.start, shown)
-    for h in scan.headings:
-        if h.in_members:
-            _add_short(phrases, h.text, Origin("heading", shown, h.line, h.text))
 
 
 def _add_short(phrases: PhraseSet, text: str, origin: Origin) -> None:
@@ -259,14 +288,22 @@ def _informative(chunk: tuple[str, ...]) -> bool:
     return sum(1 for w in chunk if not w.isdigit()) >= 2
 
 
-def _public_corpus(public: dict[str, Topic], bodies: dict[str, str],
+def _public_corpus(public: dict[str, Topic], readings: Readings,
                    extra: Iterable[str]) -> Iterator[list[str]]:
     for path, topic in public.items():
         yield words(" ".join(str(topic.meta.get(k, "")) for k in ("title", "summary")))
         yield words(" ".join(topic.tags))
-        body = _LINK.sub(lambda m: " " + m.group(1) + " ", bodies[path])
-        yield words(html.unescape(_TAG.sub(" ", body)))
-        # And the Markdown as written: a code sample shows its tags and URLs as text.
-        yield words(html.unescape(bodies[path]))
+        reading = readings.get(path)
+        if reading is not None:
+            # What the renderer shows outside the passages: the topic's public text.
+            for unit in reading.public:
+                yield words(unit.text)
+            continue
+        # (Without the renderer's reading, the scanner's passages are left out: never more.)
+        for paragraph in _PARAGRAPH.split(topic.public_body()):
+            plain = _LINK.sub(lambda m: " " + m.group(1) + " ", paragraph)
+            yield words(html.unescape(_TAG.sub(" ", plain)))
+            # And the Markdown as written: a code sample shows its tags and URLs as text.
+            yield words(html.unescape(paragraph))
     for text in extra:
         yield words(text)

@@ -35,12 +35,17 @@ class SitePlan:
         return self.site is Site.PUBLIC
 
     def body(self, topic: Topic) -> str:
-        """The Markdown this site renders for ``topic``."""
-        return topic.public_body() if self.is_public else topic.body
+        """The Markdown this site renders for ``topic``: the whole body, in both sites.
+
+        The public site does not cut members passages out of the Markdown: its renderer parses
+        them with the same block as the members site and drops what they hold, so where a
+        passage ends is decided once, by the renderer (kbtools/plugin/members_block.py).
+        """
+        return topic.body
 
     def anchors(self, path: str) -> set[str]:
         """Anchors the page for ``path`` has in this site."""
-        return self.topics[path].scan(public=self.is_public).anchors(include_members=True)
+        return self.topics[path].scan().anchors(public=self.is_public)
 
     def tags(self) -> set[str]:
         """Every tag shown in this site."""
@@ -77,7 +82,7 @@ def plan(kb: KnowledgeBase, site: Site) -> SitePlan:
     else:
         # A file goes public only when public text uses it: when unsure, leave it out.
         for topic in result.topics.values():
-            for link in topic.scan(public=True).links:
+            for link in topic.scan().site_links(public=True):
                 target = resolve(topic.path, link.target)
                 if target and target in kb.assets:
                     result.assets.add(target)

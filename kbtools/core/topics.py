@@ -22,7 +22,7 @@ class Topic:
     body: str
     body_first_line: int
     valid: bool  # front matter parsed without errors
-    _scans: dict[bool, Scan] = field(default_factory=dict, repr=False)
+    _scan: Scan | None = field(default=None, repr=False)
 
     @property
     def title(self) -> str:
@@ -67,18 +67,22 @@ class Topic:
     def updated(self) -> dt.date | None:
         return self.meta.get("updated")
 
-    def scan(self, *, public: bool) -> Scan:
-        """The body's structure as the public or the members site will render it."""
-        if public not in self._scans:
-            full = self._scans.get(False) or scan(self.body, self.body_first_line)
-            self._scans[False] = full
-            if public:
-                self._scans[True] = scan(self.public_body(), self.body_first_line)
-        return self._scans[public]
+    def scan(self) -> Scan:
+        """The body's structure as kbtools' scanner reads it (checked against the renderer
+        for every topic with a members passage, see kbtools/core/passages.py)."""
+        if self._scan is None:
+            self._scan = scan(self.body, self.body_first_line)
+        return self._scan
+
+    @property
+    def has_blocks(self) -> bool:
+        """Whether the body may hold a pymdown block (a members passage needs `///`)."""
+        return "///" in self.body
 
     def public_body(self) -> str:
-        """The body with every members passage removed (blank lines keep line numbers)."""
-        blocks = self.scan(public=False).members_blocks
+        """The body with every members passage blanked out as the scanner reads it (line
+        numbers kept). Reports use it; the public site is rendered from the whole body."""
+        blocks = self.scan().members_blocks
         if not blocks:
             return self.body
         return without_members(self.body, blocks, self.body_first_line)

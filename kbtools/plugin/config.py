@@ -29,6 +29,10 @@ class KbConfig(Config):
     sign_in_url = c.Type(str, default="/members/")
     """Where the members teaser's "sign in" link leads."""
 
+    members_url = c.Type(str, default="")
+    """Where the members site is published (its base URL). A public link to a members-only page
+    there is refused like a relative one, and the audit looks for such addresses too."""
+
     nav_cache = c.Type(bool, default=True)
     """Render the sidebar navigation once per group of sibling pages and reuse it (the same
     HTML as Material's, without its O(topics) template work on every page). `false` renders

@@ -26,15 +26,17 @@ from mkdocs.utils import CountHandler
 
 from ..core import audit, pages, secrets
 from ..core import facts as _facts
+from ..core import passages as _passages
 from ..core.findings import content_findings
 from ..core.diagnostics import Diagnostic
 from ..core.loading import load
 from ..core.sites import Site, SitePlan, plan, url_path
-from ..core.staging import Staging
+from ..core.staging import Staging, StagingError
 from ..core.topics import KnowledgeBase, Topic
-from .config import KbConfig
 from . import nav_cache, reader
-from .members_block import MembersBlockExtension
+from .config import KbConfig
+from .members_block import MembersBlockExtension, Mode
+from .passages import renderer_for
 
 log = get_plugin_logger(__name__)
 
@@ -63,8 +65,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.generated: list[pages.Generated] = []
         self.page_urls: set[str] = set()
         self.theme_files: dict[str, str] = {}
-        self.leftover_passages: list[str] = []
-        self._current: str | None = None
+        self.readings = _passages.Readings()
         self._epoch_set = False
         self.published: Path | None = None
         self.pages_written = 0
@@ -86,29 +87,41 @@ class KbPlugin(BasePlugin[KbConfig]):
         # Paths in messages are relative to mkdocs.yml's folder: the repository, for writers.
         self.kb = load(config.docs_dir, display_base=Path(config.config_file_path).parent)
         self.facts = reader.load_facts(config)
-        findings = content_findings(self.kb, self.facts)
+        # Replace, not add: a config object built twice keeps its extension list.
+        config.markdown_extensions[:] = [
+            e for e in config.markdown_extensions if not isinstance(e, MembersBlockExtension)]
+        # Placeholders become the facts' values before the renderer reads the content.
+        expanded = _facts.apply(self.kb, self.facts)
+        self.readings = _passages.read_all(expanded, renderer_for(config))
+        findings = content_findings(self.kb, self.facts, self.readings,
+                                    members_url=self.config.members_url)
         _report([d for d in findings if d.is_error or self.report_warnings])
         if any(d.is_error for d in findings):
             count = sum(d.is_error for d in findings)
             raise self._fail(f"kbtools: {count} error(s) in the content; nothing was built "
                               "and the previous site is unchanged.")
-        # Placeholders become the facts' values before anything else reads the content.
-        self.kb = _facts.apply(self.kb, self.facts)
+        self.kb = expanded
         self.plan = plan(self.kb, self.site)
+        shown = self.facts.for_site(public=self.plan.is_public)
         self.generated = pages.generate(
             self.plan, site_name=config.site_name, subjects=dict(self.config.subjects),
-            tag_listing=_material_listing, contact=self.facts.contact,
+            tag_listing=_material_listing, contact=shown.contact,
             teaser=reader.teaser(self.config))
         reader.configure(config, self.plan, dict(self.config.subjects))
-        # Replace, not add: a config object built twice keeps its extension list.
-        config.markdown_extensions[:] = [
-            e for e in config.markdown_extensions if not isinstance(e, MembersBlockExtension)]
-        config.markdown_extensions.append(
-            MembersBlockExtension(public=self.plan.is_public, on_leftover=self._leftover))
+        # The one parser of members passages: the same block in both sites, which drops its
+        # content in the public site (see members_block.py).
+        config.markdown_extensions.append(MembersBlockExtension(
+            mode=Mode.PUBLIC if self.plan.is_public else Mode.MEMBERS))
         self._set_source_date_epoch()
         _set_redirects(config, self.plan.redirects())
-        if self.command in (None, "build"):
-            self.staging = Staging(self._target(config))
+        if self.command in (None, "build", "serve"):
+            # `kb serve` too: a preview the audit refused is never served (the last good one
+            # stays in the folder the dev server serves).
+            try:
+                self.staging = Staging(self._target(config), self.site.value,
+                                       expected=self._expected_target(config))
+            except StagingError as e:
+                raise self._fail(f"kbtools [KB401]: {e}; nothing was built.") from None
             config.site_dir = str(self.staging.begin())
         return config
 
@@ -153,7 +166,6 @@ class KbPlugin(BasePlugin[KbConfig]):
     @event_priority(50)  # Before Material's tags plugin (-50) reads page.meta.
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
-        self._current = page.file.src_uri
         topic = self._topic(page)
         if topic is not None:
             page.meta = _page_meta(topic)
@@ -161,16 +173,9 @@ class KbPlugin(BasePlugin[KbConfig]):
                 page.update_date = topic.updated.isoformat()
         return markdown
 
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
-                        files: Files) -> str:
-        if self.leftover_passages:
-            raise self._fail(f"kbtools: {page.file.src_uri} has a members block the checker "
-                              "did not recognise; it was dropped, and the build is refused.")
-        return html
-
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["kb_site"] = self.site.value
-        reader.env_globals(env, facts=self.facts)
+        reader.env_globals(env, facts=self.facts.for_site(public=self.site is Site.PUBLIC))
         self.nav_cache.enabled = self.config.nav_cache
         nav_cache.install(env, self.nav_cache, theme_dirs=config.theme.dirs,
                           custom_dir=config.theme.custom_dir,
@@ -227,32 +232,44 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.failure = message
         return PluginError(message)
 
-    def _leftover(self) -> None:
-        self.leftover_passages.append(self._current or "?")
-
     def _target(self, config: MkDocsConfig) -> Path:
         base = Path(config.config_file_path or ".").resolve().parent
         default = base / "site"
-        if Path(config.site_dir).resolve() != default:
-            return Path(config.site_dir)  # -d/--site-dir or site_dir: given explicitly
+        if self.command == "serve" or Path(config.site_dir).resolve() != default:
+            return Path(config.site_dir)  # -d/--site-dir, site_dir, or the dev server's folder
         return base / (self.config.public_dir if self.site is Site.PUBLIC
                        else self.config.members_dir)
+
+    def _expected_target(self, config: MkDocsConfig) -> dict[str, Path]:
+        # The folders each site is configured to go to: neither site may be written into the
+        # other's, whatever -d says.
+        base = Path(config.config_file_path or ".").resolve().parent
+        return {Site.PUBLIC.value: base / self.config.public_dir,
+                Site.MEMBERS.value: base / self.config.members_dir}
 
     def _secrets(self, config: MkDocsConfig) -> secrets.Secrets:
         assert self.kb is not None and self.plan is not None
         # Only fixed labels and names of public subjects: never the generated pages
         # themselves, or a members title listed there by mistake would count as public.
         chrome = [config.site_name, config.site_description or "", config.copyright or ""]
-        chrome += reader.chrome(self.facts)
+        chrome += reader.chrome(self.facts.for_site(public=True))
         chrome += [pages.subject_title(t.subject, dict(self.config.subjects))
                    for t in self.kb.topics.values() if t.is_public]
-        return secrets.collect(self.kb, chrome, directory_urls=config.use_directory_urls)
+        chrome += reader.theme_strings(config)
+        return secrets.collect(self.kb, chrome, readings=self.readings,
+                               members_facts=self.facts.members_values(),
+                               directory_urls=config.use_directory_urls)
 
     def _expected(self, config: MkDocsConfig) -> audit.Expectations:
+        assert self.plan is not None
         site_url = config.site_url or ""
         path = urlsplit(site_url).path or "/"
-        return audit.Expectations(pages=set(self.page_urls), site_url=site_url,
+        # Redirect pages are pages of the site that wrote them (public topics' aliases).
+        redirects = {url_path(a, directory_urls=config.use_directory_urls)
+                     for a in self.plan.redirects()}
+        return audit.Expectations(pages=set(self.page_urls) | redirects, site_url=site_url,
                                   site_url_path=path if path.endswith("/") else path + "/",
+                                  members_url=self.config.members_url,
                                   verbatim=dict(self.theme_files))
 
     def _set_source_date_epoch(self) -> None:

@@ -7,6 +7,7 @@ results to MkDocs and Material.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -99,3 +100,31 @@ def chrome(facts: _facts.Facts) -> list[str]:
     """Text the reader's additions show on public pages, for the audit (it is not a leak)."""
     lines = [f"{c.name} {c.phone} {c.hours}" for c in facts.contact]
     return [*pages.CHROME, *lines, *facts.values.values()]
+
+
+_JINJA = re.compile(r"\{[{%#].*?[}%#]\}", re.S)
+_MARKUP = re.compile(r"<[^>]*>")
+
+
+def theme_strings(config: MkDocsConfig) -> list[str]:
+    """The words the theme's templates can put on a page ("Skip to content", "Table of
+    contents", the 404 page's sentences): public text, for the audit."""
+    language = str(config.theme.get("language") or "en")
+    return list(_theme_strings(tuple(config.theme.dirs), language))
+
+
+@functools.lru_cache(maxsize=4)
+def _theme_strings(dirs: tuple[str, ...], language: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for folder in dirs:
+        for path in sorted(Path(folder).rglob("*.html")):
+            rel = path.relative_to(folder).as_posix()
+            if rel.startswith("partials/languages/") and path.stem not in (language, "en"):
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            # Each piece between template syntax and markup is text the theme may show.
+            for piece in _MARKUP.split(_JINJA.sub("\n", text)):
+                out += [line for line in piece.split("\n") if line.strip()]
+            # Language files hold their strings in quotes.
+            out += re.findall(r'"([^"\n]{2,})"', text)
+    return tuple(out)

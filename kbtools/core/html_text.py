@@ -1,0 +1,179 @@
+"""What an HTML document says, read with a real HTML parser (Lexbor, through selectolax).
+
+A document is cut into *units*: the text of one block element (a paragraph, a list item, a
+heading, a table cell, one line of a code block, a nav entry), the value of one text-bearing
+attribute (alt, title, aria-label, meta content) or one comment. Phrases are compared within
+a unit, never across two, so words that merely stand next to each other on a page (a heading
+and the paragraph after it, two nav entries) are never read as one sentence.
+
+Addresses (href, src, srcset, action, ...) are collected apart from the text: they are URLs,
+whose words a public page may legitimately share with a members title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# Elements whose text is a unit of its own; anything else is inline and joins its parent's unit.
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "br", "button", "caption", "dd",
+    "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+    "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "label",
+    "legend", "li", "main", "menu", "nav", "noscript", "ol", "optgroup", "option", "p",
+    "section", "select", "summary", "table", "tbody", "td", "template", "textarea", "tfoot",
+    "th", "thead", "title", "tr", "ul", "svg", "g", "desc", "text", "tspan",
+})
+# Raw text elements: their text is kept line by line.
+_LINE_TAGS = frozenset({"pre", "script", "style", "textarea"})
+TEXT_ATTRIBUTES = frozenset({
+    "alt", "title", "aria-label", "aria-description", "aria-roledescription", "placeholder",
+    "label", "summary", "content", "value", "data-kb-title", "abbr",
+})
+URL_ATTRIBUTES = frozenset({
+    "href", "src", "srcset", "action", "formaction", "poster", "data", "cite", "background",
+    "xlink:href", "ping", "longdesc", "manifest", "imagesrcset", "content",
+})
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of text a reader (or a search engine) sees as a whole."""
+
+    text: str
+    marked: bool  # inside an element carrying the marker attribute (see :func:`read`)
+
+
+@dataclass(frozen=True)
+class Address:
+    """A URL in an attribute, with the element and attribute it came from."""
+
+    url: str
+    tag: str
+    attribute: str
+    marked: bool
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """The units and addresses of one HTML document, in document order."""
+
+    units: tuple[Unit, ...]
+    addresses: tuple[Address, ...]
+    marked_elements: int  # how many elements carry the marker attribute
+    ids: tuple[tuple[str, bool], ...] = ()  # (id, marked) of every element with an id
+    tags: tuple[str, ...] = ()  # texts of Material's tag chips (class `md-tag`)
+
+
+def read(html: str, *, marker: str | None = None) -> Document:
+    """Cut ``html`` into units and addresses.
+
+    ``marker`` names an attribute (``data-kb-members``): units and addresses inside an element
+    that carries it are ``marked``.
+    """
+    tree = LexborHTMLParser(html)
+    reader = _Reader(marker)
+    root = tree.root
+    if root is not None:
+        reader.walk(root, marked=False)
+        reader.flush(False)
+    return Document(tuple(reader.units), tuple(reader.addresses), reader.marked_elements,
+                    tuple(reader.ids), tuple(reader.tags))
+
+
+def fragment_units(html: str) -> Iterator[str]:
+    """The unit texts of an HTML fragment (a search index entry's ``text``)."""
+    for unit in read(html).units:
+        yield unit.text
+
+
+class _Reader:
+    def __init__(self, marker: str | None) -> None:
+        self.marker = marker
+        self.units: list[Unit] = []
+        self.addresses: list[Address] = []
+        self.ids: list[tuple[str, bool]] = []
+        self.tags: list[str] = []
+        self.marked_elements = 0
+        self._parts: list[str] = []
+
+    def flush(self, marked: bool) -> None:
+        text = " ".join("".join(self._parts).split())
+        self._parts = []
+        if text:
+            self.units.append(Unit(text, marked))
+
+    def walk(self, node: LexborNode, *, marked: bool) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                self._parts.append(child.text_content or "")
+                continue
+            if tag == "-comment":
+                # A comment is in the bytes a visitor downloads: a unit of its own.
+                self.flush(marked)
+                comment = (child.html or "").removeprefix("<!--").removesuffix("-->")
+                self._parts.append(comment)
+                self.flush(marked)
+                continue
+            if tag is None or tag.startswith("-"):
+                continue
+            attrs = child.attributes
+            if "headerlink" in (attrs.get("class") or "").split():
+                continue  # the toc's "¶" permalink: the theme's, not the content's
+            inside = marked
+            if self.marker is not None and self.marker in attrs:
+                inside = True
+                self.marked_elements += 1
+            self._attributes(tag, attrs, inside)
+            if "md-tag" in (attrs.get("class") or "").split():
+                self.tags.append(" ".join((child.text(deep=True) or "").split()))
+            if tag in _LINE_TAGS:
+                self.flush(marked)
+                for line in (child.text(deep=True, separator="") or "").split("\n"):
+                    self._parts.append(line)
+                    self.flush(inside)
+                continue
+            block = tag in BLOCK_TAGS or inside != marked
+            if block:
+                self.flush(marked)
+            self.walk(child, marked=inside)
+            if block:
+                self.flush(inside)
+
+    def _attributes(self, tag: str, attrs: dict[str, str | None], marked: bool) -> None:
+        classes = tuple((attrs.get("class") or "").split())
+        for name, value in attrs.items():
+            if value is None:
+                continue
+            if name == "id":
+                self.ids.append((value, marked))
+            if name in URL_ATTRIBUTES and (name != "content" or _url_like(value)):
+                for url in _urls(name, value):
+                    self.addresses.append(Address(url, tag, name, marked, classes))
+            elif name in TEXT_ATTRIBUTES:
+                text = " ".join(value.split())
+                if text:
+                    self.units.append(Unit(text, marked))
+
+
+def _urls(name: str, value: str) -> Iterator[str]:
+    if name.endswith("srcset"):
+        for candidate in value.split(","):
+            url = candidate.strip().split(" ", 1)[0]
+            if url:
+                yield url
+    elif name == "content" and "url=" in value.lower():
+        # <meta http-equiv="refresh" content="0; url=...">
+        yield value[value.lower().index("url=") + 4:].strip().strip("'\"")
+    else:
+        yield value.strip()
+
+
+def _url_like(value: str) -> bool:
+    # <meta content>: a description is text, an og:url or a refresh target is an address.
+    v = value.strip().lower()
+    return v.startswith(("http:", "https:", "/", "./", "../")) or "url=" in v

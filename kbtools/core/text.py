@@ -1,0 +1,13 @@
+"""Words: the unit every text comparison of kbtools uses (the audit, the passage check)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words of ``text`` (NFKC-normalised letters and digits)."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
