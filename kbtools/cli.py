@@ -235,8 +235,7 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
 def _findings(kb: Any, project: Project) -> list[Diagnostic]:
     """Every finding the build's on_config reports: the content checks, the members passages
     as the site's renderer reads them, and the facts check."""
-    from .core.findings import content_findings
-    from .core.passages import read_all
+    from .core.findings import check_content
     from .plugin.passages import renderer_for_file
 
     facts = _facts(project)
@@ -244,8 +243,7 @@ def _findings(kb: Any, project: Project) -> list[Diagnostic]:
         renderer = renderer_for_file(project.config_file)
     except Exception as e:  # a configuration MkDocs itself refuses
         raise Fail(f"{project.config_file}: {' '.join(str(e).split())}", exit_code=1) from None
-    readings = read_all(contact_facts.apply(kb, facts), renderer)
-    return content_findings(kb, facts, readings, members_url=project.members_url)
+    return check_content(kb, facts, renderer, members_url=project.members_url).findings
 
 
 def _facts(project: Project) -> contact_facts.Facts:

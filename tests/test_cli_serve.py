@@ -128,3 +128,29 @@ def test_real_server_reloads_on_save(project: Project) -> None:
             output, _ = proc.communicate()
     assert "Serving on" in output
     assert "Traceback" not in output
+
+
+def test_a_preview_the_audit_refuses_is_never_served(served: dict[str, Any],
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """A rebuild whose audit fails leaves the last good preview in the served folder."""
+    from kbtools.plugin import members_block
+
+    def serve_twice(self: LiveReloadServer, *, open_in_browser: bool = False) -> None:
+        root = Path(self.root)
+        served["first"] = (root / "accounts/open/index.html").read_text()
+        # The public block now renders its passage: the audit must refuse this rebuild.
+        monkeypatch.setattr(members_block.DroppedMembers, "on_create",
+                            members_block.MembersCallout.on_create)
+        self.builder()
+        served["second"] = (root / "accounts/open/index.html").read_text()
+        served["files"] = sorted(p.name for p in root.parent.iterdir()
+                                 if p.name.startswith(f".{root.name}"))
+
+    monkeypatch.setattr(LiveReloadServer, "serve", serve_twice)
+    result = kb("serve", "--public")
+    assert result.exit_code == 0, result.output
+    assert "the audit found" in caplog.text + result.output
+    assert "ZQXpassage" not in served["first"]
+    assert served["second"] == served["first"]
+    assert served["files"] == []  # no staging folder left beside the served one

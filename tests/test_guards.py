@@ -46,7 +46,14 @@ def test_plan_guard_removed_audit_catches_members_pages(canary, caplog, monkeypa
 
 def no_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Turn off the content checks too (they would see a public link into a members topic)."""
-    monkeypatch.setattr(kb_plugin, "content_findings", lambda *args, **kwargs: [])
+    original = kb_plugin.check_content
+
+    def unchecked(*args: Any, **kwargs: Any) -> Any:
+        checked = original(*args, **kwargs)
+        checked.findings = []
+        return checked
+
+    monkeypatch.setattr(kb_plugin, "check_content", unchecked)
 
 
 def blind_scanner(monkeypatch: pytest.MonkeyPatch) -> None:

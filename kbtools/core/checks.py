@@ -139,7 +139,7 @@ def links(site: SitePlan, *, members_url: str = "") -> Iterator[Diagnostic]:
     """Every link, image, anchor and ``related:`` entry of every page resolves in ``site``."""
     by_url = {url_path(p): p for p in site.kb.topics} if members_url else {}
     for path, topic in site.topics.items():
-        for link in topic.scan().site_links(public=site.is_public):
+        for link in _site_links(site, topic):
             problem = (_check_members_host(site, topic, link, members_url, by_url)
                        if members_url else None) or _check_link(site, topic, link)
             if problem:
@@ -153,6 +153,24 @@ def links(site: SitePlan, *, members_url: str = "") -> Iterator[Diagnostic]:
             yield _d(site.kb, path, topic.meta_lines.get("related", 1), 1, "KB305",
                      f"related topic `{entry}` does not exist",
                      _closest(entry, site.topics) or "list existing topics, relative to content/")
+
+
+def _site_links(site: SitePlan, topic: Topic) -> list[Link]:
+    """The links of ``topic``'s page in ``site``. A public page with passages: the renderer's
+    (placed at the line the scanner found them on, or at the first passage)."""
+    scanned = topic.scan().site_links(public=site.is_public)
+    if not (site.is_public and topic.reading is not None):
+        return scanned
+    where = {}
+    for link in topic.scan().links:
+        where.setdefault(link.target, link)
+    blocks = topic.scan().members_blocks
+    fallback = blocks[0].start if blocks else topic.body_first_line
+    out = []
+    for url in dict.fromkeys(topic.reading.public_links):
+        known = where.get(url)
+        out.append(known if known is not None else Link(url, fallback, 1, "", False, False))
+    return out
 
 
 def _check_members_host(site: SitePlan, topic: Topic, link: Link, members_url: str,

@@ -96,6 +96,9 @@ CODES: dict[str, Code] = {
              "raw HTML, an indented line right after `/// members` (read as options)",
              "put each `///` line alone at the left margin (or the list item's indentation), "
              "outside code and raw HTML; the hint names the line"),
+        Code("KB204", _E, "the Markdown renderer fails on the topic's blocks",
+             "a `/// members` block opened inside a list item and closed outside it",
+             "close each block inside the list item, quote or HTML block it starts in"),
         # Links
         Code("KB300", _E, "link target does not exist in this site",
              "`[reset](reset-pasword.md)`",

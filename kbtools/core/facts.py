@@ -218,7 +218,7 @@ def _expanded(topic: Topic, facts: Facts) -> Topic:
     body = facts.expand(topic.body)
     if body == topic.body and meta == topic.meta:
         return topic
-    return dataclasses.replace(topic, meta=meta, body=body, _scan=None)
+    return dataclasses.replace(topic, meta=meta, body=body, _scan=None, reading=None)
 
 
 def _flatten(data: Mapping[str, object], prefix: str, out: dict[str, str],

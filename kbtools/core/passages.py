@@ -60,6 +60,10 @@ class Reading:
     members_addresses: tuple[str, ...]
     passages: int  # members passages the renderer found
     divergence: Diagnostic | None = None
+    # The public page as the renderer builds it: its element ids (anchors) and the addresses
+    # of its links and media. The checks and the public plan use these, not the scanner's.
+    public_ids: frozenset[str] = frozenset()
+    public_links: tuple[str, ...] = ()
 
 
 @dataclass
@@ -75,29 +79,37 @@ class Readings:
 
 
 def read_all(kb: KnowledgeBase, renderer: Renderer) -> Readings:
-    """Read every valid public topic whose body may hold a members passage."""
+    """Read every valid public topic whose body may hold a members passage; each topic keeps
+    its reading (``Topic.reading``) for the checks and the site plan."""
     readings = Readings(block_names=frozenset(renderer.block_names))
     for path, topic in kb.topics.items():
         if topic.valid and topic.is_public and topic.has_blocks:
-            readings.by_path[path] = read(kb, topic, renderer)
+            topic.reading = readings.by_path[path] = read(kb, topic, renderer)
     return readings
 
 
 def read(kb: KnowledgeBase, topic: Topic, renderer: Renderer) -> Reading:
     """The renderer's reading of ``topic`` and its comparison with the scanner's."""
-    full = html_text.read(renderer.render(topic.body), marker=MARKER)
-    stripped = html_text.read(renderer.render(topic.public_body()), marker=MARKER)
+    try:
+        full = html_text.read(renderer.render(topic.body), marker=MARKER)
+        stripped = html_text.read(renderer.render(topic.public_body()), marker=MARKER)
+    except Exception as e:  # noqa: BLE001 (any failure of a third-party renderer)
+        # The renderer cannot read these blocks (pymdown-extensions fails on some nestings):
+        # the build would stop with a traceback; say where instead, and build nothing.
+        line = topic.scan().members_blocks[0].start if topic.scan().members_blocks \
+            else topic.body_first_line
+        problem = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+        return Reading(topic.path, (), (), (), (), 0, _d(
+            kb, topic.path, line, 1, "KB204", "the Markdown renderer fails on this topic's "
+            f"blocks ({problem})", "simplify the nesting of the blocks: close each `///` "
+            "block before the list item, quote or HTML block around it ends"))
     members = tuple(u for u in full.units if u.marked)
     public = tuple(u for u in full.units if not u.marked)
-    reading = Reading(
+    return Reading(
         topic.path, members, public,
         tuple(_links(full, marked=False)), tuple(_links(full, marked=True)),
-        full.marked_elements)
-    divergence = _compare(kb, topic, full, stripped)
-    if divergence is None:
-        return reading
-    return Reading(reading.path, reading.members, reading.public, reading.public_addresses,
-                   reading.members_addresses, reading.passages, divergence)
+        full.marked_elements, _compare(kb, topic, full, stripped),
+        frozenset(i for i, _ in stripped.ids), tuple(_links(stripped, marked=None)))
 
 
 def check(kb: KnowledgeBase, readings: Readings) -> Iterator[Diagnostic]:
@@ -134,15 +146,17 @@ def _block_lines(kb: KnowledgeBase, path: str, scan: Scan,
         elif b.name not in known:
             lower = b.name.lower()
             if lower in known:
-                hint = f"write `/// {lower}` in lowercase"
-            else:
-                close = difflib.get_close_matches(lower, sorted(known), n=1, cutoff=0.6)
-                hint = (f"did you mean `/// {close[0]}`?" if close else
-                        "known blocks: " + ", ".join(f"`{n}`" for n in sorted(known)))
-            shown = "published as text" if lower != MEMBERS else "a members passage"
+                # The renderer would accept it; one spelling keeps every reader (and grep) sure.
+                yield _d(kb, path, b.line, b.column, "KB201",
+                         f"`{b.raw}`: block names are written in lowercase",
+                         f"write `/// {lower}`")
+                continue
+            close = difflib.get_close_matches(lower, sorted(known), n=1, cutoff=0.6)
+            hint = (f"did you mean `/// {close[0]}`?" if close else
+                    "known blocks: " + ", ".join(f"`{n}`" for n in sorted(known)))
             yield _d(kb, path, b.line, b.column, "KB201",
-                     f"`/// {b.name}` is not a block the renderer knows"
-                     + (": its lines would be " + shown if lower not in known else ""), hint)
+                     f"`/// {b.name}` is not a block the renderer knows: the line and the "
+                     "passage after it would be published as text", hint)
 
 
 def _links(doc: html_text.Document, *, marked: bool | None) -> Iterator[str]:

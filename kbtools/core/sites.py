@@ -44,8 +44,12 @@ class SitePlan:
         return topic.body
 
     def anchors(self, path: str) -> set[str]:
-        """Anchors the page for ``path`` has in this site."""
-        return self.topics[path].scan().anchors(public=self.is_public)
+        """Anchors the page for ``path`` has in this site (for a public page with passages,
+        the ids the renderer gave it)."""
+        topic = self.topics[path]
+        if self.is_public and topic.reading is not None:
+            return set(topic.reading.public_ids)
+        return topic.scan().anchors(public=self.is_public)
 
     def tags(self) -> set[str]:
         """Every tag shown in this site."""
@@ -82,11 +86,19 @@ def plan(kb: KnowledgeBase, site: Site) -> SitePlan:
     else:
         # A file goes public only when public text uses it: when unsure, leave it out.
         for topic in result.topics.values():
-            for link in topic.scan().site_links(public=True):
-                target = resolve(topic.path, link.target)
+            for url in public_targets(topic):
+                target = resolve(topic.path, url)
                 if target and target in kb.assets:
                     result.assets.add(target)
     return result
+
+
+def public_targets(topic: Topic) -> list[str]:
+    """Where the public page of ``topic`` links to: the renderer's reading for a page with
+    passages, the scanner's otherwise."""
+    if topic.reading is not None:
+        return list(topic.reading.public_links)
+    return [link.target for link in topic.scan().site_links(public=True)]
 
 
 def is_external(target: str) -> bool:

@@ -6,10 +6,13 @@ import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic
 from .markdown_scan import Scan, scan, without_members
+
+if TYPE_CHECKING:
+    from .passages import Reading
 
 
 @dataclass
@@ -23,6 +26,9 @@ class Topic:
     body_first_line: int
     valid: bool  # front matter parsed without errors
     _scan: Scan | None = field(default=None, repr=False)
+    # The renderer's reading of the topic's members passages (kbtools/core/passages.py), for
+    # a public topic that has a block; None otherwise.
+    reading: Reading | None = field(default=None, repr=False)
 
     @property
     def title(self) -> str:

@@ -8,13 +8,14 @@ marked ``data-kb-members`` instead of a callout or nowhere.
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any
 
 import markdown
-from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.utils.yaml import yaml_load
 
 from .members_block import MembersBlockExtension, Mode, ProbedMembers
 
@@ -63,6 +64,11 @@ def renderer_for(config: MkDocsConfig) -> ProbeRenderer:
 
 
 def renderer_for_file(config_file: str | os.PathLike[str]) -> ProbeRenderer:
-    """The probe for ``config_file`` (mkdocs.yml), loaded the way MkDocs loads it."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    return renderer_for(load_config(str(config_file)))
+    """The probe for ``config_file`` (mkdocs.yml): its `markdown_extensions` read with MkDocs'
+    own YAML loader and option (the same list and options a build gets), without loading the
+    theme and plugins a build needs (`kb check` stays fast)."""
+    option = copy.deepcopy(dict(MkDocsConfig._schema)["markdown_extensions"])
+    with open(config_file, "rb") as f:
+        raw = yaml_load(f) or {}
+    extensions = option.validate(raw.get("markdown_extensions", []))
+    return ProbeRenderer(list(extensions), dict(option.configdata))

@@ -27,7 +27,7 @@ from mkdocs.utils import CountHandler
 from ..core import audit, pages, secrets
 from ..core import facts as _facts
 from ..core import passages as _passages
-from ..core.findings import content_findings
+from ..core.findings import check_content
 from ..core.diagnostics import Diagnostic
 from ..core.loading import load
 from ..core.sites import Site, SitePlan, plan, url_path
@@ -90,17 +90,17 @@ class KbPlugin(BasePlugin[KbConfig]):
         # Replace, not add: a config object built twice keeps its extension list.
         config.markdown_extensions[:] = [
             e for e in config.markdown_extensions if not isinstance(e, MembersBlockExtension)]
-        # Placeholders become the facts' values before the renderer reads the content.
-        expanded = _facts.apply(self.kb, self.facts)
-        self.readings = _passages.read_all(expanded, renderer_for(config))
-        findings = content_findings(self.kb, self.facts, self.readings,
-                                    members_url=self.config.members_url)
+        checked = check_content(self.kb, self.facts, renderer_for(config),
+                                members_url=self.config.members_url)
+        self.readings = checked.readings
+        findings = checked.findings
         _report([d for d in findings if d.is_error or self.report_warnings])
         if any(d.is_error for d in findings):
             count = sum(d.is_error for d in findings)
             raise self._fail(f"kbtools: {count} error(s) in the content; nothing was built "
                               "and the previous site is unchanged.")
-        self.kb = expanded
+        # Placeholders are the facts' values from here on; passages carry the renderer's reading.
+        self.kb = checked.kb
         self.plan = plan(self.kb, self.site)
         shown = self.facts.for_site(public=self.plan.is_public)
         self.generated = pages.generate(
