@@ -46,6 +46,7 @@ from .gateway.sso import (
     RelyingParty,
     wait_until,
 )
+from .gateway.load import run_load
 from .gateway.sso_client import Browserless
 
 __all__ = ["apache_binary", "chromium", "idp", "members_site", "nginx_binary",
@@ -370,3 +371,40 @@ def _in_thread(fn: Callable[[], None], timeout: float) -> None:
         raise errors[0]
 
 
+
+
+# -- under load ---------------------------------------------------------------------------------
+def test_many_members_at_once_and_no_members_byte_to_anyone_else(
+        sso_gateway: Gateway, tls: tuple[Path, Path], members_site: MembersSite) -> None:
+    """A short run of bench/gateway_load.py's load on the test stack: 8 members signed in
+    through the provider and 6 anonymous clients (no cookie, a made-up one, a signed-out
+    session's) at once. Every member answer is the file; every anonymous one a refusal that
+    holds no 32-byte run of any members file. The same check sees a member's cookie passed
+    off as anonymous (it can fail)."""
+    port, cafile = sso_gateway.https_port, tls[0]
+    members = []
+    for _ in range(8):
+        v = Browserless(HOST, port, cafile)
+        assert v.sign_in("/", *MEMBER)[1] == 200
+        members.append(v.session_cookie())
+    ended = Browserless(HOST, port, cafile)
+    ended.sign_in("/", *MEMBER)
+    ended_cookie = ended.session_cookie()
+    ended.sign_out()
+    site = members_site.root
+    paths = sorted(f for f in members_site.files
+                   if not any(part.startswith(".") for part in f.split("/")))
+    paths = [p for p in paths if (site / p.lstrip("/")).is_file()
+             and not (site / p.lstrip("/")).is_symlink()]
+    anonymous = [None, f"{SESSION_COOKIE}=made-up", ended_cookie] * 2
+    report = run_load(port=port, host=HOST, cafile=cafile, site=site, paths=paths,
+                      member_cookies=members, anonymous_cookies=anonymous,
+                      requests_per_member=60, requests_per_anonymous=60, deadline_seconds=90)
+    assert len(report.of("member")) == 8 * 60 and len(report.of("anonymous")) == 6 * 60
+    assert not report.errors(), [(s.kind, s.path, s.detail) for s in report.errors()[:5]]
+    assert not report.leaked, report.leaked[:5]
+    # The check itself: a member's cookie in the anonymous group is caught.
+    caught = run_load(port=port, host=HOST, cafile=cafile, site=site, paths=paths[:10],
+                      member_cookies=[], anonymous_cookies=[members[0]],
+                      requests_per_member=0, requests_per_anonymous=10, deadline_seconds=30)
+    assert caught.errors("anonymous") and caught.leaked
