@@ -5,9 +5,11 @@
 #
 #   scripts/install-locked.sh            # into .venv
 #
-# requirements/deploy.txt is compiled from pyproject.toml and requirements/build.in:
-#   pip-compile --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
-#     --no-emit-find-links --output-file requirements/deploy.txt pyproject.toml requirements/build.in
+# requirements/deploy.txt is compiled from pyproject.toml and requirements/build.in, against
+# PyPI itself (no local index or wheel folder: the hashes must be PyPI's), with pip-tools:
+#   PIP_CONFIG_FILE=/dev/null pip-compile --generate-hashes --allow-unsafe --strip-extras \
+#     --no-emit-index-url --no-emit-find-links --index-url https://pypi.org/simple \
+#     --output-file requirements/deploy.txt pyproject.toml requirements/build.in
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${KB_VENV:-.venv}"

@@ -77,8 +77,11 @@ def members_site(tmp_path_factory: pytest.TempPathFactory) -> MembersSite:
     root = tmp_path_factory.mktemp("www") / "members"
     build_site(REPO / "mkdocs.yml", Site.MEMBERS, site_dir=root)
     (root.parent / "current").symlink_to(root.name)
+    # Dotfiles the build writes (its own marker) are never served, by design (and never
+    # shipped: scripts/deploy-members.sh excludes them): they are not files of the site.
     files = tuple(sorted("/" + p.relative_to(root).as_posix()
-                         for p in root.rglob("*") if p.is_file()))
+                         for p in root.rglob("*") if p.is_file()
+                         and not any(part.startswith(".") for part in p.relative_to(root).parts)))
     assert "/index.html" in files and len(files) > 20, files
     return MembersSite(root, files)
 
