@@ -80,10 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         for sub in ("tls", "idp", "apache", "nginx"):
             (work / sub).mkdir()
         cert, key = make_certificate(work / "tls", HOST)
-        idp = IdentityProvider(node=tools["node"], workdir=work / "idp", server_name=HOST)  # type: ignore[arg-type]
-        rp = RelyingParty(apache=tools["apache2"], workdir=work / "apache",  # type: ignore[arg-type]
-                          server_name=HOST, idp=idp)
-        gw = Gateway(nginx=tools["nginx"], workdir=work / "nginx",  # type: ignore[arg-type]
+        node, apache, nginx = (str(tools[k]) for k in ("node", "apache2", "nginx"))
+        idp = IdentityProvider(node=node, workdir=work / "idp", server_name=HOST)
+        rp = RelyingParty(apache=apache, workdir=work / "apache", server_name=HOST, idp=idp)
+        gw = Gateway(nginx=nginx, workdir=work / "nginx",
                      members_root=work / "www" / "current", cert=cert, key=key, auth_port=0,
                      server_name=HOST, rate_limit=args.rate_limit, sign_in_limit=100000,
                      conn_limit=2000)

@@ -60,7 +60,8 @@ stat -c "%a" "$key" >> "$KB_SSH_LOG.keymode"
 shift   # user@host
 export SSH_ORIGINAL_COMMAND="$*"
 cd "$KB_REMOTE_ROOT"
-if [ -n "${KB_SSH_CUT_UPLOAD:-}" ] && [[ "$SSH_ORIGINAL_COMMAND" == *"releases/$KB_SSH_CUT_UPLOAD"* ]]; then
+cut="${KB_SSH_CUT_UPLOAD:-}"
+if [ -n "$cut" ] && [[ "$SSH_ORIGINAL_COMMAND" == *"releases/$cut"* ]]; then
   # The connection drops midway through the upload of this release: as soon as its first
   # files have landed, the receiving rsync is killed.
   "$KB_RRSYNC" "$KB_REMOTE_ROOT" <&0 &   # (an explicit stdin: & alone would give /dev/null)

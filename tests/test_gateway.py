@@ -430,7 +430,9 @@ def test_tls_is_mozilla_intermediate(gateway: Gateway, tls: tuple[Path, Path]) -
         assert _tls_handshake(gateway.https_port, cafile, version=ssl.TLSVersion.TLSv1_2,
                               ciphers=weak) is None, f"{weak} accepted"
     text = TEMPLATE.read_text()
-    ciphers = re.search(r"ssl_ciphers\s+([^;]+);", text).group(1).split(":")  # type: ignore[union-attr]
+    found = re.search(r"ssl_ciphers\s+([^;]+);", text)
+    assert found, "no ssl_ciphers"
+    ciphers = found.group(1).split(":")
     assert ciphers == MOZILLA_INTERMEDIATE, ciphers
     assert re.search(r"ssl_protocols\s+TLSv1\.2 TLSv1\.3;", text)
 

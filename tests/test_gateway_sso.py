@@ -34,7 +34,7 @@ from .gateway.conftest import (
     sso_gateway,
     tls,
 )
-from .gateway.nginx import REPO, Gateway
+from .gateway.nginx import Gateway
 from .gateway.sso import (
     ALLOWED_GROUP,
     APACHE_TEMPLATE,

@@ -235,8 +235,8 @@ def test_jobs_that_publish_install_only_from_the_hashed_lock_file() -> None:
     text = INSTALL_LOCKED.read_text().replace("\\\n", " ")
     installs = re.findall(r'pip" install ([^\n]*)', text)
     assert len(installs) == 2, installs
-    assert all(flag in installs[0] for flag in ("--require-hashes", "--no-deps",
-                                                "--only-binary :all:", "-r requirements/deploy.txt"))
+    assert all(flag in installs[0] for flag in (
+        "--require-hashes", "--no-deps", "--only-binary :all:", "-r requirements/deploy.txt"))
     assert all(flag in installs[1] for flag in ("--no-deps", "--no-build-isolation", "--no-index"))
 
 
@@ -252,8 +252,8 @@ def test_the_lock_file_is_hashed_and_satisfies_pyproject() -> None:
     options = [ln for ln in text.splitlines() if ln.startswith("-")]
     assert not options, f"options in the lock file (a local index or wheel folder?): {options}"
     assert "file://" not in text
-    entries = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s\\]+)((?:\s*\\\n\s*--hash=sha256:[0-9a-f]{64})+)",
-                         text, re.M)
+    entries = re.findall(
+        r"^([A-Za-z0-9_.-]+)==([^\s\\]+)((?:\s*\\\n\s*--hash=sha256:[0-9a-f]{64})+)", text, re.M)
     pinned = {canonicalize_name(n): v for n, v, _h in entries}
     lines = [ln for ln in text.splitlines() if re.match(r"^[A-Za-z0-9]", ln)]
     assert len(lines) == len(entries), "a requirement without a hash"

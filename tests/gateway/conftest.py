@@ -281,7 +281,8 @@ def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityProvider]:
     require(node, "node is not installed (runs the test identity provider)")
     require(idp_installed(), "oidc-provider is not installed: "
             "npm ci --prefix tests/gateway/idp (make install-test runs it)")
-    provider = IdentityProvider(node=node, workdir=tmp_path_factory.mktemp("idp"),  # type: ignore[arg-type]
+    assert node is not None
+    provider = IdentityProvider(node=node, workdir=tmp_path_factory.mktemp("idp"),
                                 server_name=HOST)
     try:
         provider.start()

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -212,7 +213,8 @@ class RelyingParty:
         self.proc = subprocess.Popen([self.apache, "-f", str(conf), "-DFOREGROUND"],
                                      stdout=subprocess.DEVNULL, stderr=self._stderr)
         try:
-            wait_for_port(self.port, self.proc, self.workdir / "stderr.log")  # type: ignore[arg-type]
+            wait_for_port(self.port, self.proc,  # type: ignore[arg-type]
+                          self.workdir / "stderr.log")
         except RuntimeError as e:
             raise RuntimeError(f"{e}\n{_tail(self.error_log)}") from None
         return self
@@ -248,7 +250,8 @@ def _group_of(name: str) -> str:
     return grp.getgrgid(pwd.getpwnam(name).pw_gid).gr_name
 
 
-def wait_until(predicate, timeout: float = 10, step: float = 0.1) -> bool:  # type: ignore[no-untyped-def]
+def wait_until(predicate: Callable[[], object], timeout: float = 10,
+               step: float = 0.1) -> bool:
     """Poll ``predicate`` until it is true or ``timeout`` seconds passed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
