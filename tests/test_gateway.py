@@ -511,6 +511,7 @@ def test_rate_and_connection_limits(limited_gateway: Gateway, tls: tuple[Path, P
         c.close()
     time.sleep(1.5)  # the page limit refills (10/s)
     conns = []
+    auth_stub.stall = 0.5  # each request stays open half a second: 8 at once, 4 allowed
     try:
         statuses = []
         for _ in range(8):
@@ -522,8 +523,9 @@ def test_rate_and_connection_limits(limited_gateway: Gateway, tls: tuple[Path, P
             sock.sendall(f"GET /robots.txt HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
         for sock in conns:
             statuses.append(sock.recv(64).split(b" ")[1].decode())
-        assert "429" in statuses, statuses
+        assert sorted(statuses) == ["302"] * 4 + ["429"] * 4, statuses  # 4 connections each
     finally:
+        auth_stub.stall = 0
         for sock in conns:
             sock.close()
 
