@@ -226,6 +226,26 @@ def test_a_session_ends_after_the_idle_timeout(visitor: Browserless,
     assert status == 401 and b'"docs"' not in body
 
 
+def test_a_member_removed_from_the_group_loses_access(
+        sso_gateway: Gateway, tls: tuple[Path, Path], idp: IdentityProvider,
+        relying_party: RelyingParty) -> None:
+    """The relying party re-reads the member's claims (KB_USERINFO_REFRESH): once the
+    provider's administrator takes the member out of the group, the session opens nothing."""
+    v = Browserless(HOST, sso_gateway.https_port, tls[0])
+    email = MEMBER[0]
+    assert v.sign_in("/", *MEMBER)[1] == 200
+    try:
+        idp.set_groups(email, ["former-members"])
+        assert wait_until(lambda: v.request(f"https://{HOST}{PAGE}")[0] != 200,
+                          timeout=relying_party.userinfo_refresh + 6, step=0.5), \
+            "still served after the member left the group"
+        status, _h, body = v.request(f"https://{HOST}{PAGE}")
+        assert status in (401, 403, 302), status
+        assert_no_members_content(body, PAGE)
+    finally:
+        idp.set_groups(email, [ALLOWED_GROUP])
+
+
 def test_large_cookies_are_read(visitor: Browserless) -> None:
     """A member's browser may carry big cookies (other apps of the company on a parent
     domain, an OIDC session split into chunks): up to 32 KiB of Cookie header is read."""

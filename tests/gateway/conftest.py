@@ -305,10 +305,11 @@ def apache_binary() -> str:
 def relying_party(apache_binary: str, idp: IdentityProvider,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelyingParty]:
     """Apache + mod_auth_openidc with deploy/apache/members-sso.conf.template. Sessions end
-    after 10 s without a request (the module's smallest idle timeout), so that the tests can
-    see a session expire."""
+    after 10 s without a request (the module's smallest idle timeout) and the member's claims
+    are re-read every 2 s, so that the tests can see a session expire and a member removed
+    from the group lose access."""
     rp = RelyingParty(apache=apache_binary, workdir=tmp_path_factory.mktemp("apache"),
-                      server_name=HOST, idp=idp, session_idle=10)
+                      server_name=HOST, idp=idp, session_idle=10, userinfo_refresh=2)
     try:
         rp.start()
     except RuntimeError as e:

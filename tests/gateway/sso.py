@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import pwd
@@ -122,6 +123,17 @@ class IdentityProvider:
             raise RuntimeError("the identity provider did not start:\n"
                                + _tail(self.workdir / "idp.stderr"))
         return self
+
+    def set_groups(self, email: str, groups: list[str]) -> None:
+        """Change a user's groups at the provider (what an administrator does)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request("PUT", f"/test/groups/{email}", body=json.dumps(groups).encode(),
+                         headers={"Content-Type": "application/json"})
+            status = conn.getresponse().status
+        finally:
+            conn.close()
+        assert status == 204, status
 
     def seen(self, kind: str) -> list[dict[str, str]]:
         with self._lock:

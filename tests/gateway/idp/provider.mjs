@@ -155,8 +155,30 @@ async function interaction(req, res) {
     { mergeWithLastSubmission: false });
 }
 
+// The tests change a user's groups here, as an administrator would in a real provider
+// (PUT /test/groups/EMAIL with a JSON list).
+async function setGroups(req, res) {
+  const email = decodeURIComponent(req.url.slice('/test/groups/'.length));
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const groups = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  if (!USERS[email] || !Array.isArray(groups)) {
+    res.writeHead(404);
+    res.end();
+    return;
+  }
+  USERS[email].groups = groups;
+  log('groups', { email, groups: groups.join(',') });
+  res.writeHead(204);
+  res.end();
+}
+
 const callback = provider.callback();
 const server = http.createServer((req, res) => {
+  if (req.method === 'PUT' && req.url.startsWith('/test/groups/')) {
+    setGroups(req, res).catch(() => { res.writeHead(400); res.end(); });
+    return;
+  }
   if (req.url.startsWith('/interaction/')) {
     interaction(req, res).catch((err) => {
       if (!res.headersSent) res.writeHead(400, { 'Content-Type': 'text/plain' });
