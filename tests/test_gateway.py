@@ -14,9 +14,12 @@ import http.client
 import json
 import os
 import re
+import socket
+import ssl
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -37,6 +40,7 @@ from .gateway.conftest import (
     client,
     gateway,
     instant_gateway,
+    limited_gateway,
     member,
     members_site,
     nginx_binary,
@@ -44,12 +48,15 @@ from .gateway.conftest import (
 )
 from .gateway.nginx import REPO, TEMPLATE, Gateway, placeholders
 
-__all__ = ["auth_stub", "chromium", "client", "gateway", "instant_gateway", "member",
-           "members_site", "nginx_binary", "tls"]  # fixtures, imported for pytest
+__all__ = ["auth_stub", "chromium", "client", "gateway", "instant_gateway", "limited_gateway",
+           "member", "members_site", "nginx_binary", "tls"]  # fixtures, imported for pytest
 
 DEPLOY = REPO / "deploy"
 PLACEHOLDERS = {"KB_HTTPS_LISTEN", "KB_HTTP_LISTEN", "KB_TLS_CERT", "KB_TLS_KEY",
-                "KB_MEMBERS_ROOT", "KB_OAUTH2_PROXY_PORT"}
+                "KB_MEMBERS_ROOT", "KB_AUTH_PORT", "KB_SERVER_NAME", "KB_IDP_ORIGIN",
+                "KB_RATE_LIMIT", "KB_SIGN_IN_LIMIT", "KB_CONN_LIMIT"}
+# Set per install in gateway.env (docker-compose.yml's env_file), not in the compose file.
+PER_INSTALL = {"KB_SERVER_NAME", "KB_IDP_ORIGIN"}
 SECURITY_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
     "X-Content-Type-Options": "nosniff",
@@ -82,7 +89,7 @@ def assert_gateway_headers(resp: Response, what: str) -> None:
     assert "'unsafe-inline'" not in csp["script-src"], (what, csp)
     assert "'unsafe-eval'" not in csp["script-src"], (what, csp)
     assert csp["frame-ancestors"] == ["'none'"], (what, csp)
-    assert "private" in (resp.header("Cache-Control") or ""), what
+    assert resp.header("Cache-Control") == "no-store", f"{what}: {resp.header('Cache-Control')}"
     assert "nginx/" not in (resp.header("Server") or ""), f"{what}: server_tokens leak the version"
 
 
@@ -133,29 +140,59 @@ def test_compose_and_oauth2_proxy_match_the_template() -> None:
     services = compose["services"]
     gw, proxy = services["gateway"], services["oauth2-proxy"]
     env = gw["environment"]
-    assert PLACEHOLDERS <= set(env), PLACEHOLDERS - set(env)
+    assert PLACEHOLDERS - PER_INSTALL <= set(env), PLACEHOLDERS - PER_INSTALL - set(env)
     assert env.get("NGINX_ENVSUBST_FILTER") == "^KB_"
+    assert env["KB_MEMBERS_ROOT"].endswith("/current"), "the gateway serves the live release"
+    example = (DEPLOY / "gateway.env.example").read_text()
+    for name in PER_INSTALL:
+        assert re.search(rf"^{name}=\S+", example, re.M), name
+    assert "./gateway.env" in gw["env_file"]
     # The members site is mounted read-only, and so is every other file the gateway reads.
     mounts = {}
     for volume in gw["volumes"]:
         _source, target, *mode = volume.split(":")
         mounts[target] = mode
-    assert mounts[env["KB_MEMBERS_ROOT"]] == ["ro"], mounts
     assert all(mode == ["ro"] for mode in mounts.values()), mounts
     assert "/etc/nginx/templates/default.conf.template" in mounts
+    assert any(env["KB_MEMBERS_ROOT"].startswith(target + "/") for target in mounts)
     # oauth2-proxy shares the gateway's network namespace: reachable on 127.0.0.1 only.
     assert proxy["network_mode"] == "service:gateway"
     assert "ports" not in proxy
-    for image in (gw["image"], proxy["image"]):
-        assert re.search(r":v?\d+\.\d+\.\d+", image), f"unpinned image {image}"
+    # Hardened: pinned by digest, read-only, no capabilities but those nginx needs to bind
+    # 80/443 and drop to its user, no privilege gain, bounded, not root for oauth2-proxy.
+    for name, service in services.items():
+        assert re.search(r":v?\d+\.\d+\.\d+(-[a-z]+)?@sha256:[0-9a-f]{64}$", service["image"]), \
+            f"{name}: {service['image']} is not pinned by digest"
+        assert service["read_only"] is True, name
+        assert service["cap_drop"] == ["ALL"], name
+        assert "no-new-privileges:true" in service["security_opt"], name
+        assert service.get("pids_limit") and service.get("mem_limit"), name
+        assert not service.get("privileged"), name
+    assert set(gw["cap_add"]) <= {"NET_BIND_SERVICE", "SETUID", "SETGID", "CHOWN"}, gw["cap_add"]
+    assert "cap_add" not in proxy and proxy["user"].split(":")[0] != "0"
     cfg = (DEPLOY / "oauth2-proxy" / "oauth2-proxy.cfg").read_text()
     settings = dict(re.findall(r'^([a-z_]+)\s*=\s*(.+?)\s*$', cfg, re.M))
     assert settings["provider"] == '"oidc"'
-    assert settings["http_address"] == f'"127.0.0.1:{env["KB_OAUTH2_PROXY_PORT"]}"'
+    assert settings["http_address"] == f'"127.0.0.1:{env["KB_AUTH_PORT"]}"'
     assert settings["reverse_proxy"] == "true"
     assert settings["cookie_secure"] == "true" and settings["cookie_httponly"] == "true"
+    assert settings["cookie_name"].startswith('"__Host-'), settings["cookie_name"]
+    assert settings["cookie_path"] == '"/"' and settings["cookie_domains"] == "[]"
     assert "client_secret" not in settings and "cookie_secret" not in settings, \
         "secrets belong in the env file, not in the committed configuration"
+    assert "trusted_ips" not in settings, "trusted_ips lets addresses in without a session"
+
+
+def test_who_may_sign_in_is_required_for_oauth2_proxy() -> None:
+    """No `*`: oauth2-proxy refuses to start without email_domains, and the example env file
+    names a domain and a group, both of which must match."""
+    cfg = (DEPLOY / "oauth2-proxy" / "oauth2-proxy.cfg").read_text()
+    active = "\n".join(line for line in cfg.splitlines() if not line.lstrip().startswith("#"))
+    assert "email_domains" not in active and "*" not in active, active
+    example = (DEPLOY / "oauth2-proxy" / "oauth2-proxy.env.example").read_text()
+    values = dict(re.findall(r"^(OAUTH2_PROXY_[A-Z_]+)=(.*)$", example, re.M))
+    for name in ("OAUTH2_PROXY_EMAIL_DOMAINS", "OAUTH2_PROXY_ALLOWED_GROUPS"):
+        assert values.get(name) and "*" not in values[name], (name, values.get(name))
 
 
 # -- without a session ------------------------------------------------------------------------
@@ -231,9 +268,21 @@ def test_sign_in_brings_the_member_back_to_the_page(client: Client) -> None:
     assert back.status == 200 and b"SuperUser" in back.body
 
 
-def test_sign_out_ends_access(client: Client, member: str) -> None:
+def test_sign_out_is_a_same_origin_post_and_ends_access(client: Client, member: str) -> None:
     assert client.get("/", cookie=member).status == 200
-    out = client.get("/oauth2/sign_out?rd=/", cookie=member)
+    # GET (a link, an image, a prefetch from anywhere): a page with a button, nothing ended.
+    page = client.get("/oauth2/sign_out", cookie=member)
+    assert page.status == 200 and '<form method="post" action="/oauth2/sign_out">' in page.text
+    assert_gateway_headers(page, "GET /oauth2/sign_out")
+    for headers in ({"Origin": "https://evil.example"}, {}, {"Origin": "null"},
+                    {"Origin": f"http://{HOST}"}):
+        refused = client.request("/oauth2/sign_out", method="POST", cookie=member,
+                                 headers=headers)
+        assert refused.status == 403, (headers, refused.status)
+        assert_gateway_headers(refused, f"POST /oauth2/sign_out {headers}")
+    assert client.get("/", cookie=member).status == 200, "signed out by a refused request"
+    out = client.request("/oauth2/sign_out", method="POST", cookie=member,
+                         headers={"Origin": f"https://{HOST}"})
     assert out.status == 302 and out.location == "/"
     assert "Max-Age=0" in (out.header("Set-Cookie") or "")
     assert_gateway_headers(out, "/oauth2/sign_out")
@@ -337,10 +386,12 @@ def test_missing_pages_get_the_site_404_page(client: Client, member: str,
     assert served_equals_file(resp, members_site.root / "404.html")
 
 
-def test_plain_http_is_redirected_to_https(gateway: Gateway) -> None:
+@pytest.mark.parametrize("host", [HOST, "evil.example", "evil.example:8443"])
+def test_plain_http_is_redirected_to_https(gateway: Gateway, host: str) -> None:
+    """To this gateway's own name, whatever Host the request carried."""
     conn = http.client.HTTPConnection("127.0.0.1", gateway.http_port, timeout=10)
     try:
-        conn.request("GET", "/getting-started/?x=1", headers={"Host": HOST})
+        conn.request("GET", "/getting-started/?x=1", headers={"Host": host})
         resp = conn.getresponse()
         body = resp.read()
     finally:
@@ -349,6 +400,161 @@ def test_plain_http_is_redirected_to_https(gateway: Gateway) -> None:
     assert resp.headers["Location"] == f"https://{HOST}/getting-started/?x=1"
     assert resp.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert b"md-content" not in body
+
+
+# -- the findings of the security review -------------------------------------------------------
+def _tls_handshake(port: int, cafile: Path, *, version: ssl.TLSVersion,
+                   ciphers: str | None = None) -> str | None:
+    """The cipher negotiated, or None when the gateway refuses the handshake."""
+    ctx = ssl.create_default_context(cafile=str(cafile))
+    ctx.minimum_version = ctx.maximum_version = version
+    if ciphers:
+        ctx.set_ciphers(ciphers)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw, \
+                ctx.wrap_socket(raw, server_hostname=HOST) as tls_sock:
+            return tls_sock.cipher()[0]
+    except (ssl.SSLError, ConnectionResetError):
+        return None
+
+
+def test_tls_is_mozilla_intermediate(gateway: Gateway, tls: tuple[Path, Path]) -> None:
+    """TLS 1.2 with forward-secret AEAD ciphers only, and TLS 1.3; no CBC, no SHA-1, no
+    static RSA key exchange, no TLS 1.1."""
+    cafile = tls[0]
+    assert _tls_handshake(gateway.https_port, cafile, version=ssl.TLSVersion.TLSv1_3)
+    good = _tls_handshake(gateway.https_port, cafile, version=ssl.TLSVersion.TLSv1_2)
+    assert good and ("GCM" in good or "CHACHA20" in good), good
+    for weak in ("ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES128-SHA256",
+                 "ECDHE-ECDSA-AES256-SHA384", "AES128-GCM-SHA256", "AES128-SHA"):
+        assert _tls_handshake(gateway.https_port, cafile, version=ssl.TLSVersion.TLSv1_2,
+                              ciphers=weak) is None, f"{weak} accepted"
+    text = TEMPLATE.read_text()
+    found = re.search(r"ssl_ciphers\s+([^;]+);", text)
+    assert found, "no ssl_ciphers"
+    ciphers = found.group(1).split(":")
+    assert ciphers == MOZILLA_INTERMEDIATE, ciphers
+    assert re.search(r"ssl_protocols\s+TLSv1\.2 TLSv1\.3;", text)
+
+
+# ssl-config.mozilla.org, "intermediate", guidelines 5.7.
+MOZILLA_INTERMEDIATE = [
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    "DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES256-GCM-SHA384", "DHE-RSA-CHACHA20-POLY1305",
+]
+
+
+def test_forwarded_headers_are_the_gateways_own(client: Client, auth_stub: AuthStub) -> None:
+    """What a client sends as X-Forwarded-*, X-Auth-Request-Redirect, Forwarded or Host never
+    reaches the relying party: the gateway sets or removes each of them."""
+    forged = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "evil.example",
+              "X-Forwarded-Proto": "http", "X-Forwarded-Uri": "/evil",
+              "X-Forwarded-Port": "8443", "X-Real-IP": "203.0.113.9",
+              "X-Auth-Request-Redirect": "https://evil.example/", "Forwarded": "for=203.0.113.9",
+              "X-Original-URL": "/evil", "X-Original-URI": "/evil", "X-Rewrite-URL": "/evil",
+              "X-Forwarded-Prefix": "/evil"}
+    start = len(auth_stub.seen)
+    client.get("/getting-started/", headers=forged)
+    client.get("/oauth2/start?rd=/getting-started/", headers=forged)
+    client.request("/oauth2/sign_out", method="POST",
+                   headers={**forged, "Origin": f"https://{HOST}"})
+    seen = auth_stub.seen[start:]
+    assert {s.path.split("?")[0] for s in seen} >= {"/oauth2/auth", "/oauth2/start",
+                                                    "/oauth2/sign_out"}, seen
+    for s in seen:
+        h = {k.lower(): v for k, v in s.headers.items()}
+        assert h["host"] == HOST and h["x-forwarded-host"] == HOST, (s.path, h)
+        assert h["x-forwarded-proto"] == "https" and h["x-forwarded-for"] == "127.0.0.1", h
+        assert h["x-real-ip"] == "127.0.0.1", h
+        if s.path != "/oauth2/auth":
+            assert h["x-forwarded-uri"] == s.path, (s.path, h)
+        for gone in ("x-auth-request-redirect", "forwarded", "x-original-url", "x-original-uri",
+                     "x-rewrite-url", "x-forwarded-prefix", "x-forwarded-port"):
+            assert gone not in h, (s.path, gone, h.get(gone))
+        assert "evil" not in json.dumps(h), (s.path, h)
+    auth = next(s for s in seen if s.path == "/oauth2/auth")
+    assert auth.headers["X-Forwarded-Uri"] == "/getting-started/"
+
+
+def test_a_stalled_relying_party_fails_closed_within_seconds(client: Client, member: str,
+                                                            auth_stub: AuthStub) -> None:
+    auth_stub.stall = 7
+    try:
+        started = time.monotonic()
+        resp = client.get("/getting-started/does-cj-build-websites/", cookie=member)
+        took = time.monotonic() - started
+    finally:
+        auth_stub.stall = 0
+    assert resp.status in (500, 502, 504), resp.status
+    assert b"md-content" not in resp.body
+    assert took < 6.5, f"a stalled relying party held the request {took:.1f}s"
+    assert_gateway_headers(resp, "stalled relying party")
+
+
+def test_rate_and_connection_limits(limited_gateway: Gateway, tls: tuple[Path, Path],
+                                    auth_stub: AuthStub) -> None:
+    """Over the limits a client address gets 429 (page requests, sign-ins, connections),
+    never content and never a hang."""
+    c = Client(limited_gateway.https_port, tls[0])
+    try:
+        cookie = c.sign_in()
+        statuses = [c.get("/", cookie=cookie).status for _ in range(40)]
+        assert statuses[0] == 200 and 429 in statuses, statuses
+        limited = c.get("/", cookie=cookie)
+        assert limited.status == 429 and b"md-content" not in limited.body
+        assert_gateway_headers(limited, "429")
+        sign_ins = [c.get("/oauth2/start?rd=/").status for _ in range(20)]
+        assert 429 in sign_ins, sign_ins
+    finally:
+        c.close()
+    time.sleep(1.5)  # the page limit refills (10/s)
+    conns = []
+    auth_stub.stall = 0.5  # each request stays open half a second: 8 at once, 4 allowed
+    try:
+        statuses = []
+        for _ in range(8):
+            s = socket.create_connection(("127.0.0.1", limited_gateway.https_port), timeout=5)
+            ctx = ssl.create_default_context(cafile=str(tls[0]))
+            tls_sock = ctx.wrap_socket(s, server_hostname=HOST)
+            conns.append(tls_sock)
+        for sock in conns:
+            sock.sendall(f"GET /robots.txt HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
+        for sock in conns:
+            statuses.append(sock.recv(64).split(b" ")[1].decode())
+        assert sorted(statuses) == ["302"] * 4 + ["429"] * 4, statuses  # 4 connections each
+    finally:
+        auth_stub.stall = 0
+        for sock in conns:
+            sock.close()
+
+
+def test_large_and_split_session_cookies(client: Client, auth_stub: AuthStub) -> None:
+    """A session split into several cookies (oauth2-proxy past 4 KiB) arrives whole at the
+    browser, and a Cookie header of 20 KiB is read (not 400)."""
+    auth_stub.chunks = 4
+    try:
+        r = client.get("/oauth2/start?rd=/")
+    finally:
+        auth_stub.chunks = 0
+    assert r.status == 302
+    cookies = r.headers.get_all("Set-Cookie") or []
+    assert len(cookies) == 5, [c[:30] for c in cookies]
+    jar = "; ".join(c.split(";")[0] for c in cookies)
+    assert len(jar) > 15_000
+    resp = client.get("/getting-started/does-cj-build-websites/", cookie=jar)
+    assert resp.status == 200, resp.status
+
+
+def test_members_pages_and_the_search_index_are_never_stored(client: Client,
+                                                             member: str) -> None:
+    for path in ("/", "/getting-started/does-cj-build-websites/", "/search/search_index.json",
+                 "/sitemap.xml", "/404.html"):
+        resp = client.get(path, cookie=member)
+        assert resp.status in (200, 404), path
+        assert resp.header("Cache-Control") == "no-store", (path, resp.header("Cache-Control"))
+        assert len(resp.headers.get_all("Cache-Control") or []) == 1, path
 
 
 # -- the Content-Security-Policy against the built pages --------------------------------------
@@ -524,15 +730,20 @@ def _browse(page, base: str, auth_stub: AuthStub, problems: list[str], *,
 
 # -- missing tools: skipped on a laptop, failed in CI -----------------------------------------
 @pytest.mark.parametrize(("ci", "outcome"), [("true", "error"), ("", "skipped")])
-@pytest.mark.parametrize("missing", ["KB_NGINX", "KB_CHROMIUM"])
-def test_missing_nginx_or_chromium_fails_in_ci_and_skips_elsewhere(
+@pytest.mark.parametrize("missing", ["KB_NGINX", "KB_CHROMIUM", "KB_APACHE", "KB_NODE"])
+def test_missing_tools_fail_in_ci_and_skip_elsewhere(
         missing: str, ci: str, outcome: str, tmp_path: Path) -> None:
-    test = ("test_every_file_is_served_with_a_session" if missing == "KB_NGINX"
-            else "test_member_searches_and_follows_links_then_session_expiry_lands_on_sign_in"
-                 "[as-built]")
+    test = {
+        "KB_NGINX": "test_every_file_is_served_with_a_session",
+        "KB_CHROMIUM": "test_member_searches_and_follows_links_then_session_expiry_lands_on_"
+                       "sign_in[as-built]",
+        "KB_APACHE": "tests/test_gateway_sso.py::test_a_wrong_password_gets_nothing",
+        "KB_NODE": "tests/test_gateway_sso.py::test_a_wrong_password_gets_nothing",
+    }[missing]
+    target = test if "::" in test else f"{Path(__file__)}::{test}"
     env = {**os.environ, "CI": ci, missing: str(tmp_path / "not-installed")}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", f"{Path(__file__)}::{test}", "-q", "-p",
+        [sys.executable, "-m", "pytest", target, "-q", "-p",
          "no:cacheprovider", "-rfs", f"--basetemp={tmp_path / 'run'}"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
     summary = result.stdout.strip().splitlines()[-1]

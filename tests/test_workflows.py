@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -189,70 +188,80 @@ def test_main_deploys_public_to_pages_and_members_only_to_the_gateway() -> None:
         assert jobs[name].get("needs"), f"{name} does not wait for anything"
 
 
-# -- scripts/deploy-members.sh ----------------------------------------------------------------
-@pytest.fixture
-def fake_tools(tmp_path: Path) -> tuple[Path, Path]:
-    """rsync and ssh stand-ins that record how they were called (and the key's mode)."""
-    bin_dir, log = tmp_path / "bin", tmp_path / "calls.log"
-    bin_dir.mkdir()
-    (bin_dir / "rsync").write_text(
-        "#!/usr/bin/env bash\n"
-        f'printf "%s\\n" "$@" > "{log}"\n'
-        'key=$(printf "%s\\n" "$@" | sed -n "s/.*-i \\([^ ]*\\) .*/\\1/p" | head -1)\n'
-        f'stat -c "%a" "$key" >> "{log}.keymode"\n'
-        f'cat "$key" >> "{log}.key"\n')
-    (bin_dir / "ssh").write_text("#!/usr/bin/env bash\nexit 99\n")
-    for f in bin_dir.iterdir():
-        f.chmod(f.stat().st_mode | stat.S_IXUSR)
-    return bin_dir, log
+# -- the jobs that publish --------------------------------------------------------------------
+LOCK = REPO / "requirements" / "deploy.txt"
+INSTALL_LOCKED = REPO / "scripts" / "install-locked.sh"
+DIGEST = re.compile(r"^[a-z0-9./_-]+:[A-Za-z0-9._-]+@sha256:[0-9a-f]{64}$")
 
 
-def _run_deploy(site: Path, bin_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "HOME": os.environ.get("HOME", "/tmp")}
-    return subprocess.run(["bash", str(DEPLOY_SCRIPT), str(site)], env={**base, **env},
-                          capture_output=True, text=True, timeout=30, check=False)
+def publishing_jobs() -> dict[str, dict[str, Any]]:
+    """Jobs of deploy.yml that see a secret, run in a protected environment or publish."""
+    jobs = workflow("deploy.yml")["jobs"]
+    return {name: job for name, job in jobs.items()
+            if "environment" in job or "secrets." in yaml.safe_dump(job)
+            or "actions/upload-pages-artifact" in uses(job)}
 
 
-SECRETS = {"MEMBERS_SSH_HOST": "gateway.example.invalid", "MEMBERS_SSH_USER": "kbdeploy",
-           "MEMBERS_SSH_KEY": "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n",
-           "MEMBERS_SSH_KNOWN_HOSTS": "gateway.example.invalid ssh-ed25519 AAAAfake",
-           "MEMBERS_SSH_PATH": "/srv/kb/members"}
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_containers_are_pinned_by_digest(path: Path) -> None:
+    for name, job in load(path)["jobs"].items():
+        container = job.get("container")
+        if container is None:
+            continue
+        image = container if isinstance(container, str) else container["image"]
+        assert DIGEST.match(image), f"{path.name}:{name}: {image} is not pinned by digest"
 
 
-def test_deploy_script_ships_with_rsync_and_a_checked_host_key(tmp_path: Path,
-                                                               fake_tools: tuple[Path, Path]):
-    bin_dir, log = fake_tools
-    site = tmp_path / "members"
-    site.mkdir()
-    (site / "index.html").write_text("<!doctype html>")
-    (site / "404.html").write_text("<!doctype html>")
-    result = _run_deploy(site, bin_dir, **SECRETS)
-    assert result.returncode == 0, result.stderr
-    args = log.read_text().splitlines()
-    assert "--delete" in args and "--delay-updates" in args and "--chmod=D755,F644" in args
-    assert args[-2:] == [f"{site}/", "kbdeploy@gateway.example.invalid:/srv/kb/members/"]
-    ssh = args[args.index("-e") + 1]
-    assert "StrictHostKeyChecking=yes" in ssh and "BatchMode=yes" in ssh
-    assert "UserKnownHostsFile=" in ssh and "IdentitiesOnly=yes" in ssh
-    assert (log.parent / "calls.log.keymode").read_text().strip() == "600"
-    assert "fake" in (log.parent / "calls.log.key").read_text()
-    key_path = re.search(r"-i (\S+)", ssh).group(1)  # type: ignore[union-attr]
-    assert not Path(key_path).exists(), "the key outlived the deploy"
+def test_only_main_ships_enforced_by_the_workflow_itself() -> None:
+    """Not only the environments' branch rules (repository settings, which a setting change
+    can undo): every job that publishes refuses to run for any other ref, including a manual
+    run (workflow_dispatch) started on another branch."""
+    jobs = publishing_jobs()
+    assert {"members", "public-build", "public-deploy"} <= set(jobs), sorted(jobs)
+    for name, job in jobs.items():
+        assert job.get("if") == "github.ref == 'refs/heads/main'", f"{name}: if is {job.get('if')}"
 
 
-def test_deploy_script_refuses_without_secrets_or_a_site(tmp_path: Path,
-                                                         fake_tools: tuple[Path, Path]) -> None:
-    bin_dir, log = fake_tools
-    site = tmp_path / "members"
-    site.mkdir()
-    (site / "index.html").write_text("x")
-    (site / "404.html").write_text("x")
-    for missing in SECRETS:
-        env = {k: v for k, v in SECRETS.items() if k != missing}
-        result = _run_deploy(site, bin_dir, **env)
-        assert result.returncode == 2 and missing in result.stderr
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    result = _run_deploy(empty, bin_dir, **SECRETS)
-    assert result.returncode == 2 and "not a built site" in result.stderr
-    assert not log.exists(), "rsync ran although the deploy was refused"
+def test_jobs_that_publish_install_only_from_the_hashed_lock_file() -> None:
+    for name, job in publishing_jobs().items():
+        script = runs(job)
+        if "actions/deploy-pages" in uses(job):
+            assert not script, f"{name} runs commands beside the Pages deploy"
+            continue
+        assert "scripts/install-locked.sh" in script, name
+        assert "make install" not in script, f"{name}: make install resolves ranges"
+        assert not re.search(r"\bpip3? install\b", script), f"{name}: pip install outside the lock"
+        assert "npm " not in script and "curl " not in script, name
+    text = INSTALL_LOCKED.read_text().replace("\\\n", " ")
+    installs = re.findall(r'pip" install ([^\n]*)', text)
+    assert len(installs) == 2, installs
+    assert all(flag in installs[0] for flag in (
+        "--require-hashes", "--no-deps", "--only-binary :all:", "-r requirements/deploy.txt"))
+    assert all(flag in installs[1] for flag in ("--no-deps", "--no-build-isolation", "--no-index"))
+
+
+def test_the_lock_file_is_hashed_and_satisfies_pyproject() -> None:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    try:
+        import tomllib
+    except ImportError:  # pragma: no cover - Python 3.10
+        pytest.fail("Python 3.11+ is required (tomllib)")
+    text = LOCK.read_text()
+    options = [ln for ln in text.splitlines() if ln.startswith("-")]
+    assert not options, f"options in the lock file (a local index or wheel folder?): {options}"
+    assert "file://" not in text
+    entries = re.findall(
+        r"^([A-Za-z0-9_.-]+)==([^\s\\]+)((?:\s*\\\n\s*--hash=sha256:[0-9a-f]{64})+)", text, re.M)
+    pinned = {canonicalize_name(n): v for n, v, _h in entries}
+    lines = [ln for ln in text.splitlines() if re.match(r"^[A-Za-z0-9]", ln)]
+    assert len(lines) == len(entries), "a requirement without a hash"
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    for spec in project["dependencies"]:
+        req = Requirement(spec)
+        name = canonicalize_name(req.name)
+        assert name in pinned, f"{req.name} is not in {LOCK.name}"
+        assert req.specifier.contains(pinned[name], prereleases=True), \
+            f"{LOCK.name} pins {req.name}=={pinned[name]}, pyproject.toml wants {req.specifier}"
+    assert "setuptools" in pinned, "the build backend (--no-build-isolation) is not locked"

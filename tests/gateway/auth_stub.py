@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
@@ -55,6 +56,8 @@ class AuthStub:
     email: str = "member@example.com"
     interactive: bool = False
     refresh: bool = False  # answer auth with a refreshed cookie, as with cookie_refresh
+    stall: float = 0.0     # seconds to wait before answering auth (a stalled relying party)
+    chunks: int = 0        # sign-in sets the session split in this many cookies (_0, _1, ...)
     sessions: dict[str, str] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,7 +76,7 @@ class AuthStub:
             pass
 
         Handler.stub = stub
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="auth-stub",
                                         kwargs={"poll_interval": 0.05}, daemon=True)
@@ -112,6 +115,15 @@ class AuthStub:
             self.seen.append(seen)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """nginx hanging up on a stalled answer is expected (its timeout): no traceback."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class _Handler(BaseHTTPRequestHandler):
     stub: AuthStub
     server_version = "auth-stub/1"
@@ -131,12 +143,15 @@ class _Handler(BaseHTTPRequestHandler):
         morsel = jar.get(COOKIE)
         return morsel.value if morsel else None
 
-    def _send(self, status: int, body: str = "", headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: str = "", headers: dict[str, str] | None = None,
+              cookies: list[str] | None = None) -> None:
         data = body.encode()
         self.stub.record(Seen(self.command, self.path, dict(self.headers.items()), status))
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        for cookie in cookies or []:
+            self.send_header("Set-Cookie", cookie)
         if data:
             self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -152,6 +167,8 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         rd = safe_redirect((query.get("rd") or [None])[0])
         if url.path == "/oauth2/auth":
+            if self.stub.stall:
+                time.sleep(self.stub.stall)
             token = self._token()
             if self.stub.is_valid(token):
                 headers = {"X-Auth-Request-User": self.stub.email.split("@")[0],
@@ -167,10 +184,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(HTTPStatus.OK, _sign_in_page(rd))
                 return
             token = self.stub.new_session()
-            self._send(HTTPStatus.FOUND, headers={
-                "Location": rd,
-                "Set-Cookie": f"{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Lax",
-            })
+            cookies = [f"{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Lax"]
+            cookies += [f"{COOKIE}_{i}={'c' * 3900}; Path=/; HttpOnly; Secure; SameSite=Lax"
+                        for i in range(self.stub.chunks)]
+            self._send(HTTPStatus.FOUND, headers={"Location": rd}, cookies=cookies)
         elif url.path == "/oauth2/sign_out":
             self.stub.end_session(self._token())
             self._send(HTTPStatus.FOUND, headers={

@@ -1,10 +1,14 @@
 """Fixtures for the members gateway tests: a real nginx running the shipped configuration in
-front of a members site built once per session, with a stub standing in for oauth2-proxy.
+front of a members site built once per session, asking either a stub standing in for the
+relying party (fast, and able to misbehave on purpose) or the real single sign-on: Apache with
+mod_auth_openidc and an OpenID Connect provider (tests/gateway/sso.py).
 
-tests/test_gateway.py imports these fixtures (this folder holds no tests of its own).
+tests/test_gateway.py and tests/test_gateway_sso.py import these fixtures (this folder holds
+no tests of its own).
 
-Missing tools (nginx, openssl, Chromium) skip the tests on a developer's machine, with the
-reason, and fail them in CI (CI=true): the gateway is never "tested" by skipping.
+Missing tools (nginx, openssl, Chromium, Apache, node) skip the tests on a developer's
+machine, with the reason, and fail them in CI (CI=true): the gateway is never "tested" by
+skipping.
 """
 
 from __future__ import annotations
@@ -19,12 +23,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ..conftest import require as require_tool
 from .auth_stub import COOKIE, AuthStub
 from .nginx import MIME_TYPES, REPO, Gateway, find_nginx, make_certificate
+from .sso import (
+    APACHE_MODULES,
+    IdentityProvider,
+    RelyingParty,
+    find_apache,
+    find_node,
+    idp_installed,
+)
 
 HOST = "members.test"
 CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
@@ -40,8 +53,14 @@ def require(ok: object, reason: str) -> None:
 # -- the site ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MembersSite:
-    root: Path
+    root: Path              # the release folder the build wrote
     files: tuple[str, ...]  # every file the build wrote, as URL paths ("/index.html", ...)
+
+    @property
+    def current(self) -> Path:
+        """What the gateway serves: a link to the release, as scripts/deploy-members.sh
+        leaves it on the gateway host."""
+        return self.root.parent / "current"
 
     def url_of(self, rel: str) -> str:
         return "/" + rel
@@ -57,8 +76,12 @@ def members_site(tmp_path_factory: pytest.TempPathFactory) -> MembersSite:
     os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
     root = tmp_path_factory.mktemp("www") / "members"
     build_site(REPO / "mkdocs.yml", Site.MEMBERS, site_dir=root)
+    (root.parent / "current").symlink_to(root.name)
+    # Dotfiles the build writes (its own marker) are never served, by design (and never
+    # shipped: scripts/deploy-members.sh excludes them): they are not files of the site.
     files = tuple(sorted("/" + p.relative_to(root).as_posix()
-                         for p in root.rglob("*") if p.is_file()))
+                         for p in root.rglob("*") if p.is_file()
+                         and not any(part.startswith(".") for part in p.relative_to(root).parts)))
     assert "/index.html" in files and len(files) > 20, files
     return MembersSite(root, files)
 
@@ -98,7 +121,8 @@ def gateway(nginx_binary: str, members_site: MembersSite, auth_stub: AuthStub,
     (root / ".git" / "config").write_text(f"[core]\n# {DOTFILE_SECRET}\n")
     (root / "assets" / ".hidden.txt").write_text(DOTFILE_SECRET)
     (root / "leak.txt").symlink_to(root.parent / "secret.txt")
-    yield from _running(nginx_binary, tmp_path_factory.mktemp("nginx"), root, tls, auth_stub)
+    yield from _running(nginx_binary, tmp_path_factory.mktemp("nginx"), members_site.current,
+                        tls, auth_stub.port)
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +153,7 @@ def instant_gateway(nginx_binary: str, members_site: MembersSite, auth_stub: Aut
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
     yield from _running(nginx_binary, tmp_path_factory.mktemp("nginx-instant"), root, tls,
-                        auth_stub)
+                        auth_stub.port)
 
 
 # -- talking to it ----------------------------------------------------------------------------
@@ -224,11 +248,11 @@ def chromium() -> str:
 
 
 def _running(nginx: str, workdir: Path, root: Path, tls: tuple[Path, Path],
-             auth_stub: AuthStub) -> Iterator[Gateway]:
+             auth_port: int, **settings: Any) -> Iterator[Gateway]:
     """The shipped gateway configuration on a real nginx, stopped afterwards."""
     cert, key = tls
     gw = Gateway(nginx=nginx, workdir=workdir, members_root=root, cert=cert, key=key,
-                 oauth2_proxy_port=auth_stub.port)
+                 auth_port=auth_port, server_name=HOST, **settings)
     try:
         gw.start()
     except RuntimeError as e:
@@ -237,3 +261,69 @@ def _running(nginx: str, workdir: Path, root: Path, tls: tuple[Path, Path],
                     pytrace=False)
     yield gw
     gw.stop()
+
+
+@pytest.fixture(scope="session")
+def limited_gateway(nginx_binary: str, members_site: MembersSite, auth_stub: AuthStub,
+                    tls: tuple[Path, Path],
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """The gateway with small limits (10 requests/s, 6 sign-ins/min, 4 connections)."""
+    yield from _running(nginx_binary, tmp_path_factory.mktemp("nginx-limited"),
+                        members_site.current, tls, auth_stub.port, rate_limit=10,
+                        sign_in_limit=6, conn_limit=4)
+
+
+# -- the real single sign-on --------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityProvider]:
+    """oidc-provider with the test users (tests/gateway/idp/provider.mjs)."""
+    node = find_node()
+    require(node, "node is not installed (runs the test identity provider)")
+    require(idp_installed(), "oidc-provider is not installed: "
+            "npm ci --prefix tests/gateway/idp (make install-test runs it)")
+    assert node is not None
+    provider = IdentityProvider(node=node, workdir=tmp_path_factory.mktemp("idp"),
+                                server_name=HOST)
+    try:
+        provider.start()
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def apache_binary() -> str:
+    path = find_apache()
+    require(path, "Apache is not installed (/usr/sbin/apache2, Debian package apache2)")
+    require((APACHE_MODULES / "mod_auth_openidc.so").is_file(),
+            "mod_auth_openidc is not installed (Debian package libapache2-mod-auth-openidc)")
+    return path  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def relying_party(apache_binary: str, idp: IdentityProvider,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelyingParty]:
+    """Apache + mod_auth_openidc with deploy/apache/members-sso.conf.template. Sessions end
+    after 10 s without a request (the module's smallest idle timeout) and the member's claims
+    are re-read every 2 s, so that the tests can see a session expire and a member removed
+    from the group lose access."""
+    rp = RelyingParty(apache=apache_binary, workdir=tmp_path_factory.mktemp("apache"),
+                      server_name=HOST, idp=idp, session_idle=10, userinfo_refresh=2)
+    try:
+        rp.start()
+    except RuntimeError as e:
+        rp.stop()
+        pytest.fail(f"the shipped Apache relying party did not start: {e}", pytrace=False)
+    yield rp
+    rp.stop()
+
+
+@pytest.fixture(scope="session")
+def sso_gateway(nginx_binary: str, members_site: MembersSite, relying_party: RelyingParty,
+                tls: tuple[Path, Path],
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """The shipped nginx gateway in front of the members site, asking the real relying party."""
+    yield from _running(nginx_binary, tmp_path_factory.mktemp("nginx-sso"),
+                        members_site.current, tls, relying_party.port,
+                        idp_origin=relying_party.idp.issuer)

@@ -96,7 +96,14 @@ class Gateway:
     members_root: Path
     cert: Path
     key: Path
-    oauth2_proxy_port: int
+    auth_port: int
+    server_name: str = "members.test"
+    idp_origin: str = "https://login.example.com"
+    # Generous enough for the tests' own request loops; test_gateway.py runs a gateway with
+    # small limits to see them bite.
+    rate_limit: int = 2000
+    sign_in_limit: int = 6000
+    conn_limit: int = 200
     https_port: int = 0
     http_port: int = 0
     proc: subprocess.Popen[bytes] | None = None
@@ -117,7 +124,12 @@ class Gateway:
             "KB_TLS_CERT": str(self.cert),
             "KB_TLS_KEY": str(self.key),
             "KB_MEMBERS_ROOT": str(self.members_root),
-            "KB_OAUTH2_PROXY_PORT": str(self.oauth2_proxy_port),
+            "KB_AUTH_PORT": str(self.auth_port),
+            "KB_SERVER_NAME": self.server_name,
+            "KB_IDP_ORIGIN": self.idp_origin,
+            "KB_RATE_LIMIT": str(self.rate_limit),
+            "KB_SIGN_IN_LIMIT": str(self.sign_in_limit),
+            "KB_CONN_LIMIT": str(self.conn_limit),
         }
 
     def write_config(self) -> Path:
