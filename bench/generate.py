@@ -567,6 +567,14 @@ def _body(rng: random.Random, topic: Planned, planned: list[Planned], public: li
             passage.append(f"### {rng.choice(MEMBERS_HEADINGS)}\n")
         passage.append(_paragraph(rng, topic, MEMBERS_TEXT, 2, used)
                        + (" " + members_link if members_link else ""))
+        if rng.random() < 0.5:
+            # A "See also" list inside the passage: members and public titles side by side,
+            # the kind of list that once made the audit match phrases across elements.
+            pool = [t for t in by_subject[topic.subject.folder] if t is not topic] or planned
+            also = rng.sample(pool, min(len(pool), rng.randint(2, 4)))
+            counts["links"] += len(also)
+            passage.append("\nSee also:\n\n" + "\n".join(
+                f"- [{t.title}]({_href(topic, t)})" for t in also))
         parts.append("/// members\n" + "\n".join(passage) + "\n///")
     # Section 4: good to know, remaining links.
     para = _paragraph(rng, topic, DETAIL, 3, used)
