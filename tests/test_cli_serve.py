@@ -140,8 +140,7 @@ def test_a_preview_the_audit_refuses_is_never_served(served: dict[str, Any],
         root = Path(self.root)
         served["first"] = (root / "accounts/open/index.html").read_text()
         # The public block now renders its passage: the audit must refuse this rebuild.
-        monkeypatch.setattr(members_block.DroppedMembers, "on_create",
-                            members_block.MembersCallout.on_create)
+        monkeypatch.setattr(members_block.DropPassages, "run", lambda self, root: None)
         self.builder()
         served["second"] = (root / "accounts/open/index.html").read_text()
         served["files"] = sorted(p.name for p in root.parent.iterdir()

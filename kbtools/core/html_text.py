@@ -12,6 +12,7 @@ whose words a public page may legitimately share with a members title.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -36,6 +37,10 @@ URL_ATTRIBUTES = frozenset({
     "href", "src", "srcset", "action", "formaction", "poster", "data", "cite", "background",
     "xlink:href", "ping", "longdesc", "manifest", "imagesrcset", "content",
 })
+
+
+_FIRST_TAG = re.compile(r"<[a-zA-Z]")
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,16 @@ def read(html: str, *, marker: str | None = None) -> Document:
     if root is not None:
         reader.walk(root, marked=False)
         reader.flush(False)
+    # Comments before the first element or after the document are not in its tree.
+    first = _FIRST_TAG.search(html)
+    outside = html[: first.start()] if first else html
+    end = html.lower().rfind("</html>")
+    if end >= 0:
+        outside += " " + html[end:]
+    for comment in _COMMENT.findall(outside):
+        text = " ".join(comment.split())
+        if text:
+            reader.units.append(Unit(text, False))
     return Document(tuple(reader.units), tuple(reader.addresses), reader.marked_elements,
                     tuple(reader.ids), tuple(reader.tags))
 

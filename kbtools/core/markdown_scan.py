@@ -11,6 +11,7 @@ and a topic on which the two disagree is refused (kbtools/core/passages.py).
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 import unicodedata
@@ -36,7 +37,9 @@ _INLINE_LINK = re.compile(
     r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
     r"\([ \t]*(?P<dest><[^>\n]*>|[^)\s]+)(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*\)"
 )
-_REF_DEF = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:[ \t]*(?P<dest><[^>]*>|\S+)")
+# A link definition is the whole line: `[label]: dest "title"` (`[Tip]: press twice.` is text).
+_REF_DEF = re.compile(r"""^ {0,3}\[(?P<label>[^\]]+)\]:[ \t]*(?P<dest><[^>]*>|\S+)"""
+                      r"""(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$""")
 # Raw HTML attributes, quoted or not (`<a href=topic.md>` is valid HTML).
 _HTML_URL = re.compile(r"""(?<![\w:-])(?P<attr>href|src|srcset|poster|data|action|formaction|cite"""
                        r"""|xlink:href)\s*=\s*(?:"(?P<d1>[^"]*)"|'(?P<d2>[^']*)'|(?P<d3>[^\s"'=<>`]+))""",
@@ -113,6 +116,9 @@ class Scan:
     extra_ids: list[tuple[str, bool]] = field(default_factory=list)  # (id, in_members)
     block_lines: list[BlockLine] = field(default_factory=list)
     callouts: list[Callout] = field(default_factory=list)
+    # Blocks whose name is a near miss of `members` (`member`, `memebrs`): not members
+    # passages for the renderer, but meant to be; the audit treats their text as secret.
+    meant_blocks: list[Block] = field(default_factory=list)
 
     def anchors(self, *, public: bool) -> set[str]:
         """Anchors the page built from this body has in the public or the members site."""
@@ -156,6 +162,7 @@ def scan(body: str, first_line: int = 1) -> Scan:
     lines = body.split("\n")
     fence: tuple[str, int] | None = None  # (char, length) of the open code fence
     blocks: list[tuple[int, int, bool]] = []  # open pymdown blocks: (slashes, start, is_members)
+    meant: list[tuple[int, int]] = []  # open near-miss blocks: (slashes, start)
     used: set[str] = set()  # anchors taken in the members site
     used_public: set[str] = set()  # and in the public site
     prev_text: tuple[str, int] | None = None  # last paragraph line, for setext headings
@@ -192,6 +199,11 @@ def scan(body: str, first_line: int = 1) -> Scan:
                                 result.members_blocks.append(Block(start, lineno, True))
                         del blocks[i:]
                         break
+                for i in range(len(meant) - 1, -1, -1):
+                    if meant[i][0] == n:
+                        result.meant_blocks.append(Block(meant[i][1], lineno, True))
+                        del meant[i:]
+                        break
                 prev_text = None
                 continue
             start = _BLOCK_START.match(raw)
@@ -200,6 +212,8 @@ def scan(body: str, first_line: int = 1) -> Scan:
                 result.block_lines.append(BlockLine(lineno, start.start("slashes") + 1, name,
                                                     raw.strip(), "\t" in start.group("gap")))
                 blocks.append((len(start.group("slashes")), lineno, name.lower() == MEMBERS))
+                if name != MEMBERS and _near_members(name):
+                    meant.append((len(start.group("slashes")), lineno))
                 prev_text = None
                 after_start = True
                 continue
@@ -236,8 +250,15 @@ def scan(body: str, first_line: int = 1) -> Scan:
     for _, start, is_m in blocks:
         if is_m:
             result.members_blocks.append(Block(start, start, False))
+    result.meant_blocks += [Block(start, start, False) for _, start in meant]
     result.members_blocks.sort(key=lambda b: b.start)
     return result
+
+
+def _near_members(name: str) -> bool:
+    """`Members`, `member`, `memebrs`: a name that means members but is not spelled so."""
+    lower = name.lower()
+    return lower == MEMBERS or difflib.SequenceMatcher(None, lower, MEMBERS).ratio() >= 0.75
 
 
 def _heading(raw: str, prev: tuple[str, int] | None, used: set[str], used_public: set[str],

@@ -32,7 +32,6 @@ from .text import words
 from .topics import KnowledgeBase, Topic
 
 MARKER = "data-kb-members"  # the attribute the renderer's probe mode puts on a passage
-TITLE_ATTR = "data-kb-title"
 _INDENTED_BLOCK_LINE = re.compile(r"^(?P<prefix>(?:[ \t]*>)*)(?P<indent>[ \t]*)/{3,}")
 _HTML_BLOCK = re.compile(r"^ {0,3}<(?P<tag>[a-zA-Z][\w-]*)(?P<attrs>[^>]*)>")
 _CLOSE_TAG = "</{}>"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .html_text import Unit
+from .markdown_scan import without_members
 from .passages import Readings, source_line
 from .sites import resolve, url_path
 from .text import words
@@ -158,9 +159,9 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
             reading = readings.get(path)
             if reading is not None:
                 _passage_units(topic, reading.members, shown, s.phrases)
-            elif topic.has_blocks:
-                # A public topic with a block the renderer was not asked to read: every line
-                # of its members blocks as written (the audit never knows less than this).
+            if topic.has_blocks:
+                # And the lines of the passages as written, blocks misspelled as members
+                # (`/// member`) included: when unsure, the audit looks for more, never less.
                 _passages_as_written(topic, shown, s.phrases)
             continue
         _whole_topic(topic, shown, s.phrases)
@@ -254,7 +255,8 @@ def _passage_units(topic: Topic, units: Iterable[Unit], shown: str,
 
 def _passages_as_written(topic: Topic, shown: str, phrases: PhraseSet) -> None:
     lines = topic.body.split("\n")
-    for block in topic.scan().members_blocks:
+    scan = topic.scan()
+    for block in [*scan.members_blocks, *scan.meant_blocks]:
         end = block.end if block.closed else topic.body_first_line + len(lines) - 1
         first = block.start - topic.body_first_line
         _add_text(phrases, lines[first: end - topic.body_first_line + 1], block.start, shown)
@@ -270,6 +272,8 @@ def _add_text(phrases: PhraseSet, lines: list[str], first_line: int, shown: str)
     for offset, line in enumerate(lines):
         if _FENCE_LINE.match(line):
             continue
+        # A comment's words are in the bytes a visitor downloads: keep them, drop the markup.
+        line = line.replace("<!--", " ").replace("-->", " ")
         plain = html.unescape(_TAG.sub(" ", _LINK.sub(lambda m: " " + m.group(1) + " ", line)))
         alts = [m.group(1) for m in _LINK.finditer(line) if m.group(0).startswith("!")]
         for fragment in [*_SPLIT.split(plain), *alts]:
@@ -290,20 +294,23 @@ def _informative(chunk: tuple[str, ...]) -> bool:
 
 def _public_corpus(public: dict[str, Topic], readings: Readings,
                    extra: Iterable[str]) -> Iterator[list[str]]:
-    for path, topic in public.items():
+    for topic in public.values():
         yield words(" ".join(str(topic.meta.get(k, "")) for k in ("title", "summary")))
         yield words(" ".join(topic.tags))
-        reading = readings.get(path)
-        if reading is not None:
-            # What the renderer shows outside the passages: the topic's public text.
-            for unit in reading.public:
-                yield words(unit.text)
-            continue
-        # (Without the renderer's reading, the scanner's passages are left out: never more.)
-        for paragraph in _PARAGRAPH.split(topic.public_body()):
+        # The body without its passages (and without blocks misspelled as members): a topic
+        # whose passages the scanner and the renderer read differently is refused (KB203).
+        for paragraph in _PARAGRAPH.split(_without_passages(topic)):
             plain = _LINK.sub(lambda m: " " + m.group(1) + " ", paragraph)
             yield words(html.unescape(_TAG.sub(" ", plain)))
             # And the Markdown as written: a code sample shows its tags and URLs as text.
             yield words(html.unescape(paragraph))
     for text in extra:
         yield words(text)
+
+
+def _without_passages(topic: Topic) -> str:
+    scan = topic.scan()
+    if not scan.meant_blocks:
+        return topic.public_body()
+    return without_members(topic.body, [*scan.members_blocks, *scan.meant_blocks],
+                           topic.body_first_line)

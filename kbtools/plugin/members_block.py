@@ -26,7 +26,7 @@ from markdown.treeprocessors import Treeprocessor
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block
 
-from ..core.passages import MARKER, TITLE_ATTR
+from ..core.passages import MARKER
 
 TITLE = "Members only"
 NAME = "members"
@@ -40,31 +40,60 @@ class Mode(str, enum.Enum):
     PROBE = "probe"
 
 
-class MembersCallout(Block):
-    """Members site: a callout styled like an admonition, marked for assistive technology."""
+class _Passage(Block):
+    """The element every mode builds, the same in each: a `div` whose first child is the title.
+
+    pymdown's blocks decide where later lines go by looking at the tree (the element's last
+    child, its parents), so the three modes must build the same tree while parsing; they differ
+    only in attributes, and in what happens after parsing (the public site cuts the element
+    out). A detached element, or one without the title child, parsed differently (both found by
+    the differential test)."""
 
     NAME = NAME
     ARGUMENT = None  # an optional title after `|`
+    # Classes steer parsing too: Python-Markdown's admonition continues a preceding
+    # `div.admonition` with indented lines. Every mode carries the callout's classes.
+    CALLOUT = {"class": "admonition members", "role": "note"}
+    ATTRS: dict[str, str] = {}
 
     def on_create(self, parent: etree.Element) -> etree.Element:
-        el = etree.SubElement(parent, "div", {"class": "admonition members", "role": "note"})
+        el = etree.SubElement(parent, "div", {**self.CALLOUT, **self.ATTRS})
         title = etree.SubElement(el, "p", {"class": "admonition-title"})
         title.text = self.argument or TITLE
         return el
 
 
+class MembersCallout(_Passage):
+    """Members site: a callout styled like an admonition, marked for assistive technology."""
+
+
 _DROP = "data-kb-drop"
 
 
-class DroppedMembers(Block):
+class DroppedMembers(_Passage):
     """Public site: the passage is parsed in place (so it ends where the members site ends it)
     into an element that :class:`DropPassages` cuts out."""
 
-    NAME = NAME
-    ARGUMENT = None
+    ATTRS = {_DROP: ""}
 
-    def on_create(self, parent: etree.Element) -> etree.Element:
-        return etree.SubElement(parent, "div", {_DROP: ""})
+
+class ProbedMembers(_Passage):
+    """kbtools' reading: the passage in an element marked for kbtools/core/passages.py (its
+    title is members text too: only the members site shows it)."""
+
+    ATTRS = {MARKER: ""}
+
+
+class MarkPassages(Treeprocessor):
+    """Probe: every element inside a passage carries the marker too, so the reading stays exact
+    when raw HTML in the passage (an unbalanced `</div>`) makes an HTML parser close the
+    passage's element early: what the tree held is what the public site drops."""
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter():
+            if MARKER in el.attrib:
+                for inner in el.iter():
+                    inner.set(MARKER, "")
 
 
 class DropPassages(Treeprocessor):
@@ -87,20 +116,6 @@ class DropPassages(Treeprocessor):
             parent.remove(el)
 
 
-class ProbedMembers(Block):
-    """kbtools' reading: the passage's content in a marked element, its title left out (the
-    title is the writer's label, shown only in the members site)."""
-
-    NAME = NAME
-    ARGUMENT = None
-
-    def on_create(self, parent: etree.Element) -> etree.Element:
-        el = etree.SubElement(parent, "div", {MARKER: ""})
-        if self.argument:
-            el.set(TITLE_ATTR, self.argument)
-        return el
-
-
 _BLOCKS: dict[Mode, type[Block]] = {
     Mode.MEMBERS: MembersCallout, Mode.PUBLIC: DroppedMembers, Mode.PROBE: ProbedMembers}
 
@@ -114,6 +129,9 @@ class MembersBlockExtension(BlocksExtension):
 
     def extendMarkdownBlocks(self, md: Markdown, block_mgr: Any) -> None:  # noqa: N802 (API name)
         block_mgr.register(_BLOCKS[self.mode], {})
+        # Right after block parsing: before inline Markdown (20), pymdown's block finishing
+        # (19.99) and the toc (5).
         if self.mode is Mode.PUBLIC:
-            # Before inline Markdown (20), pymdown's block finishing (19.99) and the toc (5).
             md.treeprocessors.register(DropPassages(md), "kb_drop_passages", 30)
+        elif self.mode is Mode.PROBE:
+            md.treeprocessors.register(MarkPassages(md), "kb_mark_passages", 30)
