@@ -161,7 +161,7 @@ def _site_links(site: SitePlan, topic: Topic) -> list[Link]:
     scanned = topic.scan().site_links(public=site.is_public)
     if not (site.is_public and topic.reading is not None):
         return scanned
-    where = {}
+    where: dict[str, Link] = {}
     for link in topic.scan().links:
         where.setdefault(link.target, link)
     blocks = topic.scan().members_blocks

@@ -206,14 +206,15 @@ def scan(body: str, first_line: int = 1) -> Scan:
                         break
                 prev_text = None
                 continue
-            start = _BLOCK_START.match(raw)
-            if start:
-                name = start.group("name")
-                result.block_lines.append(BlockLine(lineno, start.start("slashes") + 1, name,
-                                                    raw.strip(), "\t" in start.group("gap")))
-                blocks.append((len(start.group("slashes")), lineno, name.lower() == MEMBERS))
+            opener = _BLOCK_START.match(raw)
+            if opener:
+                name = opener.group("name")
+                slashes = len(opener.group("slashes"))
+                result.block_lines.append(BlockLine(lineno, opener.start("slashes") + 1, name,
+                                                    raw.strip(), "\t" in opener.group("gap")))
+                blocks.append((slashes, lineno, name.lower() == MEMBERS))
                 if name != MEMBERS and _near_members(name):
-                    meant.append((len(start.group("slashes")), lineno))
+                    meant.append((slashes, lineno))
                 prev_text = None
                 after_start = True
                 continue

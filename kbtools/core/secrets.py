@@ -173,9 +173,9 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
             for form in _url_forms(alias, directory_urls):
                 s.urls.setdefault(form, alias_origin)
     for value in members_facts:
-        seq = tuple(words(value))
-        if seq:
-            s.phrases.add(seq, Origin("fact", "mkdocs.yml", 0, value))
+        fact = tuple(words(value))
+        if fact:
+            s.phrases.add(fact, Origin("fact", "mkdocs.yml", 0, value))
 
     corpus = [(seq, text_keys(seq))
               for seq in _public_corpus(public, readings, public_text) if seq]

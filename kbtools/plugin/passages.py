@@ -13,6 +13,7 @@ import os
 from typing import Any
 
 import markdown
+from mkdocs.config.config_options import MarkdownExtensions
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.utils.yaml import yaml_load
@@ -68,6 +69,7 @@ def renderer_for_file(config_file: str | os.PathLike[str]) -> ProbeRenderer:
     own YAML loader and option (the same list and options a build gets), without loading the
     theme and plugins a build needs (`kb check` stays fast)."""
     option = copy.deepcopy(dict(MkDocsConfig._schema)["markdown_extensions"])
+    assert isinstance(option, MarkdownExtensions)
     with open(config_file, "rb") as f:
         raw = yaml_load(f) or {}
     extensions = option.validate(raw.get("markdown_extensions", []))
