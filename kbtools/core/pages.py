@@ -58,7 +58,7 @@ def reserved_paths(paths: Sequence[str] | set[str]) -> set[str]:
 HEADLINE = "How can we help?"
 INTRO = "Find answers about joining, signing in, your account and getting in touch."
 SEARCH_LABEL = "Search the answers"
-SEARCH_PLACEHOLDER = "Search the answers, for example: reset password"
+SEARCH_PLACEHOLDER = "Search, for example: reset password"
 SEARCH_BUTTON = "Search"
 WHO = "Who are you?"
 FEATURED = "Most asked questions"
@@ -302,10 +302,10 @@ def _home(plan: SitePlan, site_name: str, subjects: Mapping[str, object],
 
 def _card(svg: str, title: str, target: str, note: str) -> str:
     # The link covers the whole card (CSS), so one link per card and one name for it.
-    mark = f'<span class="kb-card__icon" aria-hidden="true">{svg}</span>\n' if svg else ""
-    return ('<div class="kb-card" markdown>\n'
-            f"{mark}[{_md_text(title)}]({target}){{ .kb-card__link }}\n"
-            f'<span class="kb-card__note">{_md_text(note)}</span>\n'
+    mark = f'<span class="kb-card__icon" aria-hidden="true">{svg}</span>\n\n' if svg else ""
+    return ('<div class="kb-card" markdown>\n\n'
+            f"{mark}[{_md_text(title)}]({target}){{ .kb-card__link }}\n\n"
+            f'<span class="kb-card__note">{_md_text(note)}</span>\n\n'
             "</div>\n\n")
 
 
