@@ -76,7 +76,11 @@
     if (list) new MutationObserver(applyFilter).observe(list, { childList: true });
   }
 
-  function wire() { wireHero(); wireFilter(); }
+  /* Wiring waits until the browser is idle: nothing here is needed for the first paint. */
+  function wire() {
+    var later = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
+    later(function () { wireHero(); wireFilter(); });
+  }
 
   /* navigation.instant swaps pages without reloading: Material's document$ says when. */
   if (typeof window.document$ !== "undefined") {
