@@ -136,7 +136,7 @@ def _defined(topic: Topic, links: Links) -> Topic:
         return topic
     lines = "".join(f"[{ref}]: {link.url}\n" for ref, link in sorted(wanted.items()))
     body = topic.body.rstrip("\n") + "\n\n" + lines
-    return dataclasses.replace(topic, body=body, _scans={})
+    return dataclasses.replace(topic, body=body, _scan=None)
 
 
 def _inside_link(text: str, start: int, end: int) -> bool:
