@@ -330,3 +330,17 @@ def test_featured_must_be_true_or_false(project: Project, caplog) -> None:
     with pytest.raises(Exception):
         project.build(Site.PUBLIC)
     assert "featured" in caplog.text and "KB107" in caplog.text
+
+
+def test_a_folder_whose_address_a_topic_has_gets_no_subject_page(project: Project) -> None:
+    """billing/invoices.md is the page billing/invoices/; the folder billing/invoices/ beside it
+    gets no generated page of its own (two pages at one address)."""
+    project.write("billing/invoices.md", topic("Invoices"))
+    project.write("billing/invoices/late.md", topic("Late invoices"))
+    for site in (Site.PUBLIC, Site.MEMBERS):
+        out = project.build(site)
+        assert "<h1>Invoices</h1>" in read(out, "billing/invoices/index.html")
+        assert "<h1>Billing</h1>" in read(out, "billing/index.html")  # billing's own page
+        home = read(out, "index.html")
+        assert 'href="billing/">Billing</a>' in home
+        assert 'href="billing/invoices/late/">Invoices</a>' in home  # its first answer

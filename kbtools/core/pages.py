@@ -41,6 +41,13 @@ def subject_page(folder: str) -> str:
     return f"{folder}/{SUBJECT_INDEX}"
 
 
+def has_subject_page(plan: SitePlan, folder: str) -> bool:
+    """Whether subject ``folder`` gets a page: not the top level, and not a folder whose
+    address a topic already has (``billing/invoices.md`` is the page ``billing/invoices/``).
+    Decided from every topic, so both sites agree."""
+    return bool(folder) and f"{folder}.md" not in plan.kb.topics
+
+
 RESERVED = frozenset({HOME, TAGS, *(audience_page(a) for a in AUDIENCES)})
 
 
@@ -146,7 +153,7 @@ def generate(plan: SitePlan, *, site_name: str, subjects: Mapping[str, object],
         pages.append(Generated(audience_page(audience),
                                _audience(plan, audience, subjects, teaser)))
     for folder, group in by_subject(list(plan.topics.values())).items():
-        if folder:
+        if has_subject_page(plan, folder):
             pages.append(Generated(subject_page(folder),
                                    _subject(plan, folder, group, subjects, teaser)))
     pages.append(Generated(TAGS, _front(TAGS_TITLE, TAGS_INTRO, _NOT_SEARCHED)
@@ -164,8 +171,10 @@ def nav(plan: SitePlan, subjects: Mapping[str, object]) -> list[dict[str, object
     entries += [{f"For {AUDIENCE_PLURALS[a]}": audience_page(a)} for a in AUDIENCES]
     for folder, group in by_subject(list(plan.topics.values())).items():
         paths = [t.path for t in group]
-        if folder:
+        if has_subject_page(plan, folder):
             entries.append({subject_title(folder, subjects): [subject_page(folder), *paths]})
+        elif folder:
+            entries.append({subject_title(folder, subjects): paths})
         else:
             entries += [{t.title: t.path} for t in group]
     entries.append({TAGS_TITLE: TAGS})
@@ -288,8 +297,12 @@ def _home(plan: SitePlan, site_name: str, subjects: Mapping[str, object],
     loose = groups.pop("", [])
     for folder, group in groups.items():
         info = subject(folder, subjects)
-        out.append(_card(icon(info.icon) or icon(DEFAULT_ICON), info.title,
-                         subject_page(folder), _count(len(group), "answer")))
+        if has_subject_page(plan, folder):
+            target = subject_page(folder)
+        else:  # the subject's first answer (a topic has the folder's address)
+            target = group[0].path
+        out.append(_card(icon(info.icon) or icon(DEFAULT_ICON), info.title, target,
+                         _count(len(group), "answer")))
     out.append("</div>\n")
     if loose:
         out.append("\n" + "".join(f"- [{_md_text(t.title)}]({_link(HOME, t)})\n"
@@ -323,7 +336,8 @@ def _audience(plan: SitePlan, audience: str, subjects: Mapping[str, object],
         out.append(f"\n## {title}\n\n")
         out.extend(_listed(page, t) for t in group)
         out.append(_teaser_md(hidden.get(folder, 0), teaser,
-                              target=subject_page(folder) if folder else ""))
+                              target=subject_page(folder) if has_subject_page(plan, folder)
+                              else ""))
     out.append(_teaser_md(hidden.get(_teaser.OTHER, 0), teaser, other=True, target=""))
     return "".join(out)
 
