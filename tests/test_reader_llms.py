@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from kbtools.core import audit, secrets
+from kbtools.core import audit, pages, secrets, sites
 from kbtools.core.loading import load
-from kbtools.core.sites import Site
+from kbtools.core.sites import Site, SitePlan
+from kbtools.plugin import reader
 
-from .conftest import Project, topic
+from .conftest import Project, assert_refused, topic, tree_digest
 from .test_leaks import CANARIES, write_canary_kb
 
 # The constructs a list of topics could carry: titles, summaries and addresses.
@@ -74,3 +75,35 @@ def test_audit_accepts_a_public_llms_txt(tmp_path: Path) -> None:
 ])
 def test_audit_catches_members_topics_in_llms_txt(tmp_path: Path, line: str, code: str) -> None:
     assert code in run(tmp_path, f"# Site\n\n{line}\n")
+
+
+# The audit is the net under the generated output: a generator that lists members topics
+# (a bug simulated here) gets the build refused, for llms.txt and for subject pages alike.
+
+def _canary_project(tmp_path: Path) -> tuple[Project, Path, dict[str, bytes]]:
+    p = Project(tmp_path / "kb")
+    write_canary_kb(p)
+    out = p.build(Site.PUBLIC)
+    return p, out, tree_digest(out)
+
+
+def _all_topics(plan: SitePlan) -> SitePlan:
+    return sites.plan(plan.kb, Site.MEMBERS)
+
+
+def test_a_members_topic_in_llms_txt_is_refused(tmp_path: Path, caplog,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    p, out, before = _canary_project(tmp_path)
+    real = reader.seo.llms_txt
+    monkeypatch.setattr(reader.seo, "llms_txt", lambda topics, **kw: real(
+        list(topics) + [t for t in load(p.content).topics.values() if not t.is_public], **kw))
+    assert_refused(p, out, before, caplog, "llms.txt", CANARIES["title"])
+
+
+def test_a_members_topic_on_a_subject_page_is_refused(tmp_path: Path, caplog,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    p, out, before = _canary_project(tmp_path)
+    real = pages._subject
+    monkeypatch.setattr(pages, "_subject", lambda plan, folder, group, *a: real(
+        plan, folder, list(_all_topics(plan).topics.values()), *a))
+    assert_refused(p, out, before, caplog, "guides/index.html", CANARIES["title"])
