@@ -65,7 +65,7 @@ def reserved_paths(paths: Sequence[str] | set[str]) -> set[str]:
 HEADLINE = "How can we help?"
 INTRO = "Find answers about joining, signing in, your account and getting in touch."
 SEARCH_LABEL = "Search the answers"
-SEARCH_PLACEHOLDER = "Search, for example: reset password"
+SEARCH_PLACEHOLDER = "Search, e.g. reset password"
 SEARCH_BUTTON = "Search"
 WHO = "Who are you?"
 FEATURED = "Most asked questions"

@@ -71,7 +71,8 @@ def test_the_audience_filter_keeps_one_audience(visit, viewport) -> None:
     advertisers = shown(v)
     assert advertisers and not set(advertisers) & set(publisher_only)
     assert len(advertisers) == len(everyone) - len(publisher_only)
-    assert "results are for advertisers" in v.page.locator(".kb-search-filter__note").inner_text()
+    assert v.page.locator(".kb-search-filter__note").inner_text() == \
+        "Showing answers for advertisers only."
     # The choice holds for the next search, and "Everyone" shows everything again.
     v.page.locator(".md-search__input").fill("")
     v.page.locator(".md-search__input").press_sequentially("reactivate", delay=15)

@@ -45,16 +45,15 @@
     var list = document.querySelector(".md-search-result__list");
     var note = document.querySelector(".kb-search-filter__note");
     if (!list) return;
-    var audience = chosen(), shown = 0, total = 0;
+    var audience = chosen();
+    /* Material renders results in pages as the visitor scrolls; each page is filtered as it
+       arrives, so the note says what is shown rather than counting a partial list. */
     Array.prototype.forEach.call(list.children, function (item) {
-      total += 1;
-      var fits = !audience || item.querySelector(".md-tag--" + audience) !== null;
-      item.hidden = !fits;
-      if (fits) shown += 1;
+      item.hidden = !!audience && item.querySelector(".md-tag--" + audience) === null;
     });
     if (note) {
-      note.textContent = audience && total
-        ? shown + " of " + total + " results are for " + audience + "s."
+      note.textContent = audience && list.children.length
+        ? "Showing answers for " + audience + "s only."
         : "";
     }
   }
