@@ -226,7 +226,7 @@ def topic_footer(plan: SitePlan, topic: Topic) -> str:
     return f"\n## {RELATED} {{ #kb-related data-search-exclude }}\n\n{items}"
 
 
-# A number already inside a link, an attribute or a word is left alone.
+# Code spans and fenced blocks: numbers in them stay as written.
 _CODE = re.compile(r"(^(?:```|~~~).*?^(?:```|~~~)[^\n]*$|`[^`\n]*`)", re.M | re.S)
 
 
@@ -236,6 +236,7 @@ def tel_links(markdown: str, contact: Sequence[ContactLine]) -> str:
     if not contact:
         return markdown
     numbers = {c.phone: c.tel for c in contact if c.phone}
+    # A number already in a link (`[` or `(` before it, `]` after) or in a word is left alone.
     pattern = re.compile(r"(?<![\w\[(/+-])(" + "|".join(re.escape(n) for n in sorted(
         numbers, key=len, reverse=True)) + r")(?![\w\]-])")
     parts = _CODE.split(markdown)
@@ -254,10 +255,6 @@ def _front(title: str, description: str, extra: str = "") -> str:
 def _link(from_page: str, topic: Topic) -> str:
     depth = from_page.count("/")
     return "../" * depth + topic.path
-
-
-def _rel(from_page: str, path: str) -> str:
-    return "../" * from_page.count("/") + path
 
 
 def _home(plan: SitePlan, site_name: str, subjects: Mapping[str, object],

@@ -1,5 +1,6 @@
 """The reader's side of the sites, for the MkDocs adapter: theme settings per site, the
-template variables overrides/ uses, robots.txt, and the members site's noindex marks.
+template variables overrides/ uses, named links and tag labels applied to the content,
+previous/next within a subject, robots.txt and llms.txt, and the members site's noindex marks.
 
 Every decision comes from the core (pages, facts, teaser, seo); this module only hands the
 results to MkDocs and Material.
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
