@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed scripts/system-deps.sh tests/gateway/idp/package-lock.json
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed scripts/system-deps.sh tests/gateway/idp/package-lock.json tests/browser/lighthouse/package-lock.json
 	scripts/system-deps.sh
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@

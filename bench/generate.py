@@ -92,7 +92,7 @@ SUBJECTS: tuple[Subject, ...] = (
             ("password", "user account", "login email", "permission set", "username",
              "authenticator app", "security question", "active session", "superuser role",
              "password policy"),
-            ("Login Help", "User Management", "Security Settings", "My Profile"),
+            ("Sign-in Settings", "User Management", "Security Settings", "My Profile"),
             ("passwords", "login", "users", "security"), "error"),
     Subject("account-status", "Account status",
             ("reactivate my publisher account", "find out why my account was deactivated",

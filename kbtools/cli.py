@@ -234,16 +234,22 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
 
 def _findings(kb: Any, project: Project) -> list[Diagnostic]:
     """Every finding the build's on_config reports: the content checks, the members passages
-    as the site's renderer reads them, and the facts check."""
+    as the site's renderer reads them, the facts check and the named links check."""
+    from .core import links as named_links
     from .core.findings import check_content
     from .plugin.passages import renderer_for_file
 
     facts = _facts(project)
     try:
+        links = named_links.parse(project.links)
+    except named_links.LinksError as e:
+        raise Fail(f"{project.config_file}: `extra: links:`: {e}", exit_code=1) from None
+    try:
         renderer = renderer_for_file(project.config_file)
     except Exception as e:  # a configuration MkDocs itself refuses
         raise Fail(f"{project.config_file}: {' '.join(str(e).split())}", exit_code=1) from None
-    return check_content(kb, facts, renderer, members_url=project.members_url).findings
+    return check_content(kb, facts, renderer, members_url=project.members_url,
+                         links=links).findings
 
 
 def _facts(project: Project) -> contact_facts.Facts:

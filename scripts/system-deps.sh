@@ -6,7 +6,9 @@
 #                    deploy script's tests), openssl (test certificates), nodejs + npm (the test
 #                    identity provider)
 #   npm packages     tests/gateway/idp: oidc-provider, exactly as package-lock.json says
-#                    (`npm ci`, no install scripts; no browser is ever downloaded)
+#                    (`npm ci`, no install scripts; no browser is ever downloaded);
+#                    tests/browser/lighthouse: lighthouse 12.2.3, the same way (it drives
+#                    Debian's chromium through CHROME_PATH)
 # Installs only what is missing; a no-op on a prepared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,4 +38,10 @@ if [ ! -f "$idp/node_modules/.package-lock.json" ] \
    || [ "$idp/package-lock.json" -nt "$idp/node_modules/.package-lock.json" ]; then
   echo "Installing the test identity provider (npm ci in $idp)"
   npm ci --prefix "$idp" --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
+lighthouse=tests/browser/lighthouse
+if [ ! -f "$lighthouse/node_modules/.package-lock.json" ] \
+   || [ "$lighthouse/package-lock.json" -nt "$lighthouse/node_modules/.package-lock.json" ]; then
+  echo "Installing Lighthouse (npm ci in $lighthouse)"
+  npm ci --prefix "$lighthouse" --ignore-scripts --no-audit --no-fund --loglevel=error
 fi

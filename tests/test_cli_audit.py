@@ -45,8 +45,9 @@ def test_surface_lists_public_pages_only(repo: Project) -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("# Public surface\n")
-    assert ("https://support.example.invalid/ · 7 public pages (3 topics, 4 generated), "
+    assert ("https://support.example.invalid/ · 9 public pages (3 topics, 6 generated), "
             "2 members-only topics.") in out
+    assert "| `/accounts/` | Accounts | all | generated |" in out  # a subject page
     assert ("| `/accounts/reset/` | How do I reset my password? | publisher, advertiser | "
             "`content/accounts/reset.md` |") in out
     assert "| `/tools/old/` | Old \\| piped title | advertiser |" in out
@@ -110,7 +111,8 @@ def test_a_ref_without_the_content_folder(repo: Project) -> None:
     git(repo.root, "commit", "-qm", "empty")
     result = kb("audit", "--against", "empty")
     assert result.exit_code == 0, result.output
-    assert ("**3 added, 0 removed, 0 changed public pages.** Members-only topics: 0 → 2."
+    # 3 topics and their 2 subject pages
+    assert ("**5 added, 0 removed, 0 changed public pages.** Members-only topics: 0 → 2."
             in result.stdout)
 
 

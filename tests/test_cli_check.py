@@ -34,7 +34,7 @@ def kbdir(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
     project.write("accounts/reset.md", topic(
         "How do I reset my password?", summary='"Use Login Help."',
         body="""
-        Open **Login Help**. See [changing it](change.md).
+        Open [Login Help][login-help]. See [changing it](change.md).
 
         ## Steps
 

@@ -117,7 +117,8 @@ def test_public_site_keeps_public_content(canary_sites: tuple[Path, Path]) -> No
     assert (public / "guides/public-picture.png").is_file()
     sitemap = (public / "sitemap.xml").read_text()
     assert "guides/open/" in sitemap
-    assert len(re.findall("<loc>", sitemap)) == 5  # topic, home, two audiences, tags
+    # topic, its subject page, home, two audiences, tags
+    assert len(re.findall("<loc>", sitemap)) == 6
 
 
 def test_members_site_marks_passages(canary_sites: tuple[Path, Path]) -> None:

@@ -114,7 +114,8 @@ def test_a_site_shows_the_values_and_a_different_number_fails_the_build(
         body="Call [[support.phone]], [[support.hours]]."))
     public = project.build(Site.PUBLIC)
     page = (public / "contact/call/index.html").read_text()
-    assert "Call 1-800-761-1072, Monday–Friday, 6 AM–5 PM PST." in page
+    assert ('Call <a class="kb-tel" href="tel:+18007611072">1-800-761-1072</a>, Monday–Friday, '
+            "6 AM–5 PM PST.") in page
     assert '<meta name="description" content="Call 1-800-761-1072.">' in page
     assert "[[" not in page
     index = json.loads((public / "search/search_index.json").read_text())
@@ -128,10 +129,15 @@ def test_a_site_shows_the_values_and_a_different_number_fails_the_build(
     assert (public / "contact/call/index.html").read_text() == page  # previous site kept
 
 
-def test_footer_shows_the_contact_facts_on_every_page(project: Project) -> None:
+def test_every_page_shows_each_contact_number_once(project: Project) -> None:
     project.write("a/t.md", topic("A topic"))
+    project.write("a/call.md", topic("Call us", body="Call [[support.phone]]."))
     public = project.build(Site.PUBLIC)
-    for html in ("index.html", "a/t/index.html", "404.html"):
+    for html in ("index.html", "a/t/index.html", "a/call/index.html", "404.html"):
         text = (public / html).read_text()
-        assert re.search(r'<a href="tel:\+18007611072">1-800-761-1072</a>, Monday–Friday, '
-                         r"6 AM–5 PM PST", text), html
+        for number, tel in (("1-800-761-1072", "+18007611072"),
+                            ("1-877-777-3272", "+18777773272")):
+            # In the page, the home page's contact box or else the footer: once, never wrapping.
+            assert text.count(number) == 1, (html, number)
+            assert f'<a class="kb-tel" href="tel:{tel}">{number}</a>' in text, (html, number)
+    assert "kb-footer-contact" not in (public / "index.html").read_text()

@@ -1,4 +1,5 @@
-"""What readers get in the built sites: home, audience pages, topic pages, navigation, SEO, 404.
+"""What readers get in the built sites: home, audience and subject pages, topic pages,
+navigation, named links, tag labels, SEO, llms.txt, 404.
 
 Read from the HTML of real builds of a small knowledge base, both sites.
 """
@@ -24,10 +25,10 @@ MEMBERS_TITLE = "Where is the zqhidden switch?"
 def write_kb(p: Project) -> None:
     p.write("passwords/reset.md", topic(
         "How do I reset my password?", audience="[publisher, advertiser]",
-        summary='"Use the Login Help page."', tags="[passwords]", featured="true",
-        updated="2026-11-20", review_by="2027-05-20",
+        summary='"Use the Login Help page."', tags="[passwords, user-settings]",
+        featured="true", updated="2026-11-20", review_by="2027-05-20",
         related="[passwords/change.md, passwords/hidden.md]", body="""
-        Open the **Login Help** page.
+        Open the [Login Help][login-help] page, or read the [Privacy Policy][].
 
         ## Steps
 
@@ -41,7 +42,7 @@ def write_kb(p: Project) -> None:
         summary='"Members only."', related="[passwords/reset.md]"))
     p.write("status/deactivated.md", topic(
         "Why was my account deactivated?", summary='"Dormant accounts are deactivated."',
-        tags="[dormancy]"))
+        tags="[dormancy, publishers, contact, phone]", body="Call [[support.phone]] or [[support.phone]]."))
     p.write("status/join.md", topic(
         "Can I join as an advertiser?", audience="[advertiser]", summary='"Yes, call Sales."'))
 
@@ -72,14 +73,31 @@ def test_home_leads_to_each_audience_featured_topics_subjects_and_contact(sites)
     public, members = sites
     home = read(public, "index.html")
     assert "<title>CJ Client Support</title>" in home
-    assert re.search(r'<a href="for/publishers/"><strong>I am a publisher</strong></a>', home)
-    assert re.search(r'<a href="for/advertisers/"><strong>I am an advertiser</strong></a>', home)
+    # A search box first: a real form (Material opens its search with ?q=) with a label.
+    form = re.search(r'<form [^>]*class="kb-hero-search"[^>]*>(.*?)</form>', home).group(0)
+    assert 'role="search"' in form and 'action="."' in form and 'method="get"' in form
+    assert '<label class="kb-hero-search__label" for="kb-q">Search the answers</label>' in form
+    assert 'id="kb-q" name="q" type="search"' in form
+    assert re.search(r'<a class="kb-card__link" href="for/publishers/">I am a publisher</a>',
+                     home)
+    assert re.search(r'<a class="kb-card__link" href="for/advertisers/">I am an advertiser</a>',
+                     home)
+    assert "3 answers for advertisers" in home and "3 answers for publishers" in home
     most_asked = home[home.index('id="most-asked"'): home.index('id="by-subject"')]
     assert hrefs(most_asked)[1:] == ["passwords/reset/"]
-    assert 'href="tel:+18007611072">1-800-761-1072</a>' in home
+    by_subject = home[home.index('id="by-subject"'): home.index('id="contact"')]
+    cards = re.findall(r'<a class="kb-card__link" href="([^"]+)">([^<]+)</a>', by_subject)
+    assert cards == [("passwords/", "Passwords"), ("status/", "Status")]
+    assert by_subject.count("<svg") == 2  # an icon per subject, inline: no request
+    assert "2 answers" in by_subject
+    assert '<a class="kb-tel" href="tel:+18007611072">1-800-761-1072</a>' in home
     assert "Monday–Friday, 6 AM–5 PM PST" in home
+    assert home.count("1-800-761-1072") == 1  # the footer does not repeat the contact box
+    assert "Made with" not in home and "Material for MkDocs" not in home
     assert MEMBERS_TITLE not in home
-    assert MEMBERS_TITLE.replace("?", "") in read(members, "index.html")
+    members_home = read(members, "index.html")
+    assert re.search(r'href="passwords/">Passwords</a>\s*</p>\s*<p><span class="kb-card__note">'
+                     r'3 answers</span>', members_home)
 
 
 def test_audience_page_lists_that_audiences_topics_by_subject(sites) -> None:
@@ -89,9 +107,39 @@ def test_audience_page_lists_that_audiences_topics_by_subject(sites) -> None:
     assert "Can I join as an advertiser?" in advertisers
     assert "Why was my account deactivated?" not in advertisers  # publishers only
     assert advertisers.index(">Passwords<") < advertisers.index(">Status<")
-    assert "<code>+tags:advertiser</code>" in advertisers
+    assert "+tags" not in advertisers and "<code>" not in advertisers  # no query syntax
     publishers = read(public, "for/publishers/index.html")
     assert "Can I join as an advertiser?" not in publishers
+
+
+def test_subject_page_lists_its_topics_grouped_with_summaries(sites) -> None:
+    public, members = sites
+    page = read(public, "passwords/index.html")
+    assert "<h1>Passwords</h1>" in page
+    assert hrefs(page[page.index("<article"): page.index("</article>")]).count("../") == 0
+    body = page[page.index("<article"): page.index("</article>")]
+    assert re.findall(r'<a href="([^"]+)">How do I', body) == ["change/", "reset/"]
+    assert "Change it in User Settings." in body
+    assert MEMBERS_TITLE not in page
+    status = read(public, "status/index.html")
+    # Topics for both audiences and for one are told apart.
+    assert "<h2" in status and "For advertisers" in status and "For publishers" in status
+    assert MEMBERS_TITLE in read(members, "passwords/index.html")
+
+
+def test_breadcrumbs_lead_to_the_subject_page(sites) -> None:
+    public, _ = sites
+    page = read(public, "passwords/reset/index.html")
+    path = page[page.index('aria-label="Breadcrumb"'): page.index("</nav>",
+                                                                  page.index("Breadcrumb"))]
+    assert hrefs(path) == ["../..", "../"]
+
+
+def test_tags_page_title_and_heading_agree(sites) -> None:
+    public, _ = sites
+    page = read(public, "tags/index.html")
+    assert "<title>Topics by tag - CJ Client Support</title>" in page
+    assert "<h1>Topics by tag</h1>" in page
 
 
 def test_generated_listings_stay_out_of_search(sites) -> None:
@@ -113,7 +161,7 @@ def test_topic_page_has_badges_summary_dates_and_related_topics(sites) -> None:
     h1 = page.index("<h1>How do I reset my password?</h1>")
     assert page.index('<p class="kb-summary">Use the Login Help page.</p>') > h1
     assert '<time datetime="2026-11-20">20 November 2026</time>' in page
-    assert '<time datetime="2027-05-20">20 May 2027</time>' in page
+    assert "2027" not in page and "review" not in page.lower()  # review dates are for writers
     related = page[page.index('id="kb-related"'):]
     related = related[: related.index("</ul>")]
     assert hrefs(related)[1:] == ["../change/"]  # the members topic is left out publicly
@@ -122,15 +170,25 @@ def test_topic_page_has_badges_summary_dates_and_related_topics(sites) -> None:
     assert hrefs(m_related[: m_related.index("</ul>")])[1:] == ["../change/", "../hidden/"]
 
 
-def test_previous_and_next_stay_within_the_site(sites) -> None:
+def test_previous_and_next_stay_within_a_subject(sites) -> None:
     public, _ = sites
+    seen = 0
     for html in sorted(public.rglob("*.html")):
         text = html.read_text()
+        here = html.relative_to(public).as_posix()
         for rel in ("prev", "next"):
-            for href in re.findall(rf'<link rel="{rel}" href="([^"]+)"', text):
-                target = urljoin("/" + html.relative_to(public).as_posix(), href).lstrip("/")
+            footer = re.findall(rf'<a href="([^"]+)" class="md-footer__link md-footer__link--{rel}',
+                                text)
+            for href in footer:
+                seen += 1
+                target = urljoin("/" + here, href).lstrip("/")
                 assert (public / target / "index.html").is_file(), (html, href)
                 assert "hidden" not in target
+                assert target.split("/")[0] == here.split("/")[0], (here, target)
+    assert seen >= 4
+    home = read(public, "index.html")
+    assert "md-footer__link" not in home
+    assert "md-footer__link" not in read(public, "for/advertisers/index.html")
 
 
 def test_navigation_is_pruned_to_the_current_subject(sites) -> None:
@@ -160,10 +218,58 @@ def test_public_seo_canonical_description_sitemap_robots_and_faq(sites) -> None:
     assert question["acceptedAnswer"]["text"] == "Use the Login Help page."
     locs = re.findall(r"<loc>([^<]+)</loc>", read(public, "sitemap.xml"))
     paths = {urlsplit(u).path for u in locs}
-    assert paths == {"/", "/for/publishers/", "/for/advertisers/", "/tags/", "/passwords/reset/",
-                     "/passwords/change/", "/status/deactivated/", "/status/join/"}
+    assert paths == {"/", "/for/publishers/", "/for/advertisers/", "/tags/", "/passwords/",
+                     "/status/", "/passwords/reset/", "/passwords/change/",
+                     "/status/deactivated/", "/status/join/"}
     assert read(public, "robots.txt") == ("User-agent: *\nAllow: /\n\n"
                                           f"Sitemap: {SITE_URL}sitemap.xml\n")
+
+
+def test_llms_txt_lists_each_sites_own_answers(sites) -> None:
+    public, members = sites
+    text = read(public, "llms.txt")
+    assert text.startswith("# CJ Client Support\n\n> Answers for CJ publishers and advertisers.\n")
+    assert (f"- [How do I reset my password?]({SITE_URL}passwords/reset/): "
+            "Use the Login Help page.\n") in text
+    assert "## Passwords" in text and "## Status" in text
+    assert "zqhidden" not in text and "hidden" not in text
+    assert "zqhidden" in read(members, "llms.txt")
+    assert "(/passwords/hidden/)" in read(members, "llms.txt")  # no public host named
+
+
+def test_named_links_become_links_and_tags_show_their_labels(sites) -> None:
+    public, _ = sites
+    page = read(public, "passwords/reset/index.html")
+    assert '<a href="https://www.cj.com/">Login Help</a>' in page
+    assert '<a href="https://www.cj.com/">Privacy Policy</a>' in page
+    tags = page[page.index('<nav class="md-tags"'): page.index("</nav>", page.index("md-tags"))]
+    labels = re.findall(r'class="md-tag [^"]*"[^>]*>\s*([^<]+?)\s*<', tags)
+    assert sorted(labels) == ["Advertiser", "Passwords", "Publisher", "User settings"]
+    status = read(public, "status/deactivated/index.html")
+    labels = re.findall(r'class="md-tag [^"]*"[^>]*>\s*([^<]+?)\s*<', status)
+    # `publishers` is the audience badge; `contact` and `phone` are one concept in the table.
+    assert sorted(labels) == ["Contacting CJ", "Inactive accounts", "Publisher"]
+
+
+def test_phone_numbers_are_tel_links_shown_once(sites) -> None:
+    public, _ = sites
+    page = read(public, "status/deactivated/index.html")
+    article = page[page.index("<article"): page.index("</article>")]
+    assert article.count('<a class="kb-tel" href="tel:+18007611072">1-800-761-1072</a>') == 2
+    footer = page[page.index("kb-footer-contact"):]
+    assert "1-800-761-1072" not in footer  # the page shows it already
+    assert '<a class="kb-tel" href="tel:+18777773272">1-877-777-3272</a>' in footer
+
+
+def test_members_site_says_it_is_the_members_site(sites) -> None:
+    public, members = sites
+    for name in ("index.html", "passwords/reset/index.html", "passwords/index.html"):
+        page = read(members, name)
+        assert '<span class="kb-members-mark"' in page and ">Members</span>" in page
+        assert "You are signed in" in page
+        assert "kb-members-mark" not in read(public, name)
+        assert "signed in" not in read(public, name).lower()
+        assert "md-banner" not in read(public, name)
 
 
 def test_members_site_is_not_for_search_engines(sites) -> None:
@@ -224,3 +330,17 @@ def test_featured_must_be_true_or_false(project: Project, caplog) -> None:
     with pytest.raises(Exception):
         project.build(Site.PUBLIC)
     assert "featured" in caplog.text and "KB107" in caplog.text
+
+
+def test_a_folder_whose_address_a_topic_has_gets_no_subject_page(project: Project) -> None:
+    """billing/invoices.md is the page billing/invoices/; the folder billing/invoices/ beside it
+    gets no generated page of its own (two pages at one address)."""
+    project.write("billing/invoices.md", topic("Invoices"))
+    project.write("billing/invoices/late.md", topic("Late invoices"))
+    for site in (Site.PUBLIC, Site.MEMBERS):
+        out = project.build(site)
+        assert "<h1>Invoices</h1>" in read(out, "billing/invoices/index.html")
+        assert "<h1>Billing</h1>" in read(out, "billing/index.html")  # billing's own page
+        home = read(out, "index.html")
+        assert 'href="billing/">Billing</a>' in home
+        assert 'href="billing/invoices/late/">Invoices</a>' in home  # its first answer

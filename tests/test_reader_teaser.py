@@ -15,7 +15,7 @@ import pytest
 
 from kbtools.core import teaser
 from kbtools.core.loading import load
-from kbtools.core.sites import Site, plan
+from kbtools.core.sites import Site, plan, url_path
 
 from .conftest import ROOT, Project, topic, tree_digest
 
@@ -94,7 +94,15 @@ def test_teaser_on_members_content_changes_only_the_counts(builds) -> None:
     a, b = builds["with", True], builds["without", True]
     assert a.keys() == b.keys()
     changed = sorted(k for k in a if a[k] != b[k])
-    assert changed == ["for/advertisers/index.html", "for/publishers/index.html", "index.html"]
+    # Listings (home, audience and subject pages) and public topics with members passages.
+    kb = load(ROOT / "content")
+    with_passages = {url_path(p) + "index.html" for p, t in plan(kb, Site.PUBLIC).topics.items()
+                     if t.public_body() != t.body}
+    assert with_passages  # content/ has public topics with members passages
+    listings = {"for/advertisers/index.html", "for/publishers/index.html", "index.html"}
+    assert listings <= set(changed) and with_passages <= set(changed)
+    assert set(changed) - listings - with_passages <= {
+        k for k in changed if k.count("/") == 1 and k.endswith("/index.html")}  # subjects
     cleaned, teasers = without_teasers(a)
     for k in changed:  # whitespace aside, nothing but the teasers differs
         assert squeeze(cleaned[k]) == squeeze(without_teasers(b)[0][k])
@@ -114,14 +122,27 @@ def test_teaser_counts_per_subject_and_audience(builds) -> None:
     assert hidden  # content/ has members topics, or this test proves nothing
     home = site["index.html"].decode()
     counts = [int(n) for n in re.findall(r'kb-teaser__count">(\d+)<', home)]
-    assert sum(counts) == len(hidden)
+    assert counts == [len(hidden)]
+    assert 'href="https://members.support.example.invalid/">sign in</a>' in home
     in_passwords = sum(t.subject == "accounts-and-passwords" for t in hidden)
-    assert re.search(rf"Accounts and passwords<a .*?</h3>(?:(?!<h3).)*kb-teaser__count\">"
-                     rf"{in_passwords}<", home, re.S)
+    assert in_passwords
+    subject = site["accounts-and-passwords/index.html"].decode()
+    assert re.findall(r'kb-teaser__count">(\d+)<', subject) == [str(in_passwords)]
+    # "sign in" leads to the same subject's page on the members site.
+    assert ('href="https://members.support.example.invalid/accounts-and-passwords/">sign in'
+            in subject)
     advertisers = site["for/advertisers/index.html"].decode()
     assert sum(int(n) for n in re.findall(r'kb-teaser__count">(\d+)<', advertisers)) == \
         sum("advertiser" in t.audience for t in hidden)
-    assert 'href="https://members.support.example.invalid/">sign in</a>' in home
+
+
+def test_a_topic_with_members_passages_leads_to_its_members_page(builds) -> None:
+    site = builds["with", True]
+    page = site["getting-started/new-to-affiliate-marketing/index.html"].decode()
+    assert ('Members see more of this answer — <a href="https://members.support.example.invalid/'
+            'getting-started/new-to-affiliate-marketing/">sign in</a>') in page
+    plain = site["accounts-and-passwords/reset-password/index.html"].decode()
+    assert "kb-teaser" not in plain  # nothing left out, nothing to tease
 
 
 def test_teaser_names_no_subject_without_public_topics(project: Project) -> None:
@@ -130,9 +151,13 @@ def test_teaser_names_no_subject_without_public_topics(project: Project) -> None
     project.write("secret-subject/c.md", topic("Another closed one", visibility="members"))
     public = project.build(Site.PUBLIC)
     home = (public / "index.html").read_text()
-    assert ">1</span> more answer is available to members — " in home
-    assert ">1</span> more answer is available to members in other subjects — " in home
-    assert "secret" not in home.lower()
+    assert ">2</span> more answers are available to members — " in home
+    listing = (public / "for/publishers/index.html").read_text()
+    assert ">1</span> more answer is available to members — " in listing
+    assert ">1</span> more answer is available to members in other subjects — " in listing
+    assert 'href="https://members.support.example.invalid/open/">sign in' in listing
+    for page in (home, listing, (public / "llms.txt").read_text()):
+        assert "secret" not in page.lower()
     members = project.build(Site.MEMBERS)
     assert "kb-teaser" not in (members / "index.html").read_text()
 

@@ -172,6 +172,14 @@ CODES: dict[str, Code] = {
         Code("KB603", _E, "a members-only fact in public text",
              "`[[partner_desk.phone]]` (a `visibility: members` group) in a public paragraph",
              "move it into a `/// members` passage, or use a public fact"),
+        # Named links to pages outside the knowledge base (mkdocs.yml `extra: links:`)
+        Code("KB610", _E, "reference link names no link in mkdocs.yml",
+             "`[Login Help][login-hlep]` when `extra: links:` has `login-help`",
+             "use one of the names in mkdocs.yml `extra: links:` (the hint names the closest), "
+             "or add the page there"),
+        Code("KB611", _W, "topic names a linked page in bold without linking it",
+             "`Open the **Login Help** page.`: a dead end for the reader",
+             "make it a link by name: `[Login Help][login-help]`"),
     )
 }
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import checks, pages, passages
 from . import facts as contact_facts
+from . import labels
+from . import links as named_links
 from .diagnostics import Diagnostic
 from .topics import KnowledgeBase
 
@@ -20,15 +23,21 @@ class Checked:
 
 
 def check_content(kb: KnowledgeBase, facts: contact_facts.Facts, renderer: passages.Renderer,
-                  *, members_url: str = "") -> Checked:
-    """Expand the facts, have the renderer read every members passage, and run every check.
+                  *, members_url: str = "", links: named_links.Links | None = None,
+                  tag_labels: Mapping[str, str] | None = None) -> Checked:
+    """Expand the facts, define the named links, label the tags, have the renderer read every
+    members passage, and run every check.
 
-    The checks read what will be rendered (placeholders replaced); the facts check reads the
-    topics as written (it looks for the placeholders themselves).
+    The checks read what will be rendered (placeholders replaced, links defined); the facts
+    and links checks read the topics as written (they look for the names themselves).
     """
+    links = links or named_links.Links({})
     expanded = contact_facts.apply(kb, facts)
+    expanded = labels.apply(named_links.apply(expanded, links), tag_labels or {})
     readings = passages.read_all(expanded, renderer)
-    found = set(checks.check(expanded, reserved=pages.RESERVED, members_url=members_url))
+    found = set(checks.check(expanded, reserved=pages.reserved_paths(kb.topics),
+                             members_url=members_url))
     found |= set(passages.check(expanded, readings))
     found |= set(contact_facts.check(kb, facts))
+    found |= set(named_links.check(kb, links))
     return Checked(expanded, readings, sorted(found))

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import frontmatter
-from .pages import RESERVED
+from .pages import is_reserved
 from .schema import FIELDS
 from .sites import is_external, resolve
 from .topics import KnowledgeBase, Topic
@@ -61,7 +61,7 @@ def plan_move(kb: KnowledgeBase, old: str, new: str) -> Move:
         raise MoveError("the old and the new path are the same")
     if new in kb.topics or new in kb.assets or os.path.lexists(kb.root / new):
         raise MoveError(f"{kb.display(new)} already exists; not overwritten")
-    if new in RESERVED:
+    if is_reserved(new):
         raise MoveError(f"{kb.display(new)} is the path of a generated page")
     for path, other in kb.topics.items():
         if path != old and new in other.meta.get("aliases", []):

@@ -33,6 +33,7 @@ class Project:
     subjects: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # `extra: facts:`, as written
     members_url: str = ""  # the kb plugin's `members_url`
+    links: Any = None  # `extra: links:`, as written
 
     @property
     def url_prefix(self) -> str:
@@ -83,6 +84,7 @@ def read_project(config_file: Path) -> Project:
         subjects=_kb_option(data.get("plugins"), "subjects") or {},
         members_url=str(_kb_option(data.get("plugins"), "members_url") or ""),
         facts=_facts_data(data.get("extra")),
+        links=data["extra"].get("links") if isinstance(data.get("extra"), dict) else None,
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from .markdown_scan import slugify
-from .pages import RESERVED
+from .pages import is_reserved
 from .schema import AUDIENCES, VISIBILITIES
 from .topics import KnowledgeBase
 
@@ -65,7 +65,7 @@ def new_topic(kb: KnowledgeBase, title: str, *, audience: list[str], visibility:
     if not stem:
         raise ScaffoldError(f"cannot make a file name from the title {title!r}; use words")
     rel = f"{folder}/{stem}.md" if folder else f"{stem}.md"
-    if rel in RESERVED:
+    if is_reserved(rel):
         raise ScaffoldError(f"{rel} is the path of a generated page; reword the title")
     for path, topic in kb.topics.items():
         if rel in topic.meta.get("aliases", []):

@@ -19,8 +19,11 @@ class KbConfig(Config):
     members_dir = c.Type(str, default="site/members")
     """Where the members site goes, relative to mkdocs.yml, unless `-d/--site-dir` says otherwise."""
 
-    subjects = c.DictOfItems(c.Type(str), default={})
-    """Display names of subject folders, e.g. `{members-resources: "Member resources"}`."""
+    subjects = c.DictOfItems(c.Type((str, dict)), default={})
+    """Subject folders as readers see them: a display name (`members-resources: Member
+    resources`) or a mapping with `title`, `icon` (a theme icon such as
+    `material/key-variant`, shown on the home page's subject cards) and `description` (the
+    first line of the subject's page)."""
 
     members_teaser = c.Type(bool, default=False)
     """Public site: say under each subject how many more answers members can read (a count

@@ -90,8 +90,12 @@ class KbPlugin(BasePlugin[KbConfig]):
         # Replace, not add: a config object built twice keeps its extension list.
         config.markdown_extensions[:] = [
             e for e in config.markdown_extensions if not isinstance(e, MembersBlockExtension)]
+        # Placeholders become the facts' values, named links get their addresses and tags
+        # their labels, before the renderer reads the content.
         checked = check_content(self.kb, self.facts, renderer_for(config),
-                                members_url=self.config.members_url)
+                                members_url=self.config.members_url,
+                                links=reader.load_links(config),
+                                tag_labels=reader.load_tag_labels(config))
         self.readings = checked.readings
         findings = checked.findings
         _report([d for d in findings if d.is_error or self.report_warnings])
@@ -106,7 +110,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         self.generated = pages.generate(
             self.plan, site_name=config.site_name, subjects=dict(self.config.subjects),
             tag_listing=_material_listing, contact=shown.contact,
-            teaser=reader.teaser(self.config))
+            teaser=reader.teaser(self.config, config), icon=reader.icon_loader(config))
         reader.configure(config, self.plan, dict(self.config.subjects))
         # The one parser of members passages: the same block in both sites, which drops its
         # content in the public site (see members_block.py).
@@ -144,7 +148,7 @@ class KbPlugin(BasePlugin[KbConfig]):
             generated = File.generated(config, page.path, content=page.markdown,
                                        inclusion=InclusionLevel.INCLUDED)
             files.append(generated)
-        reader.add_files(config, files, self.plan)
+        reader.add_files(config, files, self.plan, dict(self.config.subjects))
         self.page_urls = {url_path(f.src_uri, directory_urls=config.use_directory_urls)
                           for f in files.documentation_pages() if f.inclusion.is_included()}
         return files
@@ -161,7 +165,9 @@ class KbPlugin(BasePlugin[KbConfig]):
             return None
         assert self.plan is not None
         # An empty YAML mapping first, so MkDocs' own front matter reader finds nothing to take.
-        return "---\n{}\n---\n" + pages.topic_markdown(self.plan, topic)
+        shown = self.facts.for_site(public=self.plan.is_public)
+        return "---\n{}\n---\n" + pages.topic_markdown(
+            self.plan, topic, contact=shown.contact, teaser=reader.teaser(self.config, config))
 
     @event_priority(50)  # Before Material's tags plugin (-50) reads page.meta.
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,

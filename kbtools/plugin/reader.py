@@ -1,5 +1,6 @@
 """The reader's side of the sites, for the MkDocs adapter: theme settings per site, the
-template variables overrides/ uses, robots.txt, and the members site's noindex marks.
+template variables overrides/ uses, named links and tag labels applied to the content,
+previous/next within a subject, robots.txt and llms.txt, and the members site's noindex marks.
 
 Every decision comes from the core (pages, facts, teaser, seo); this module only hands the
 results to MkDocs and Material.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -19,6 +21,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..core import facts as _facts
+from ..core import labels as _labels
+from ..core import links as _links
 from ..core import pages, seo
 from ..core.sites import SitePlan
 from ..core.teaser import Teaser
@@ -26,6 +30,7 @@ from ..core.topics import Topic
 from .config import KbConfig
 
 ROBOTS = "robots.txt"
+LLMS = "llms.txt"
 _HEAD = re.compile(rb"<head[^>]*>", re.I)
 _ROBOTS_META = f'<meta name="robots" content="{seo.NOINDEX}">'.encode()
 
@@ -38,14 +43,52 @@ def load_facts(config: MkDocsConfig) -> _facts.Facts:
         raise PluginError(f"kbtools: mkdocs.yml `extra: facts:`: {e}") from e
 
 
-def teaser(options: KbConfig) -> Teaser:
+def load_links(config: MkDocsConfig) -> _links.Links:
+    """The named links from mkdocs.yml `extra: links:`."""
+    try:
+        return _links.parse(config.extra.get("links"))
+    except _links.LinksError as e:
+        raise PluginError(f"kbtools: mkdocs.yml `extra: links:`: {e}") from e
+
+
+def load_tag_labels(config: MkDocsConfig) -> dict[str, str]:
+    """The tag labels from mkdocs.yml `extra: tag_labels:` (applied with the facts and the
+    named links before the plan, so pages, search and the audit agree)."""
+    try:
+        return _labels.parse(config.extra.get("tag_labels"))
+    except _labels.LabelsError as e:
+        raise PluginError(f"kbtools: mkdocs.yml `extra: tag_labels:`: {e}") from e
+
+
+def teaser(options: KbConfig, config: MkDocsConfig | None = None) -> Teaser:
     """The members teaser as configured (`members_teaser`, `sign_in_url`)."""
-    return Teaser(enabled=options.members_teaser, sign_in_url=options.sign_in_url)
+    directory_urls = config.use_directory_urls if config is not None else True
+    return Teaser(enabled=options.members_teaser, sign_in_url=options.sign_in_url,
+                  directory_urls=directory_urls)
 
 
-def configure(config: MkDocsConfig, plan: SitePlan, subjects: dict[str, str]) -> None:
-    """Per-site settings: the navigation from the plan; the members site gets no sitemap."""
+def icon_loader(config: MkDocsConfig) -> Callable[[str], str]:
+    """``icon("material/web")``: the theme's SVG for an icon name, inline ("" if unknown)."""
+    dirs = [Path(d) for d in config.theme.dirs]
+
+    def icon(name: str) -> str:
+        if not re.fullmatch(r"[a-z0-9-]+/[a-z0-9-]+", name):
+            return ""
+        for d in dirs:
+            path = d / ".icons" / f"{name}.svg"
+            if path.is_file():
+                return path.read_text(encoding="utf-8").strip()
+        return ""
+    return icon
+
+
+def configure(config: MkDocsConfig, plan: SitePlan, subjects: dict[str, Any]) -> None:
+    """Per-site settings: the navigation from the plan (a section's first page is its subject
+    page); the members site gets no sitemap, and its name says it is the members site."""
     config["nav"] = pages.nav(plan, subjects)
+    features = config.theme.get("features") or []
+    if "navigation.indexes" not in features:
+        config.theme["features"] = [*features, "navigation.indexes"]
     if not plan.is_public:
         # No sitemap.xml (nor .gz) for the members site; instant loading would fetch it.
         config.theme.static_templates.discard("sitemap.xml")
@@ -53,12 +96,22 @@ def configure(config: MkDocsConfig, plan: SitePlan, subjects: dict[str, str]) ->
         config.theme["features"] = [f for f in features if f != "navigation.instant"]
 
 
-def add_files(config: MkDocsConfig, files: Files, plan: SitePlan) -> None:
-    """robots.txt for both sites; the members site drops the sitemap template Material ships
-    (once it is no static template, MkDocs would copy it as a plain file)."""
+def add_files(config: MkDocsConfig, files: Files, plan: SitePlan,
+              subjects: dict[str, Any]) -> None:
+    """robots.txt and llms.txt for both sites (each lists that site's own topics only); the
+    members site drops the sitemap template Material ships (once it is no static template,
+    MkDocs would copy it as a plain file)."""
     sitemap = urljoin(config.site_url, "sitemap.xml") if config.site_url else None
     text = seo.robots_txt(public=plan.is_public, sitemap_url=sitemap)
     files.append(File.generated(config, ROBOTS, content=text, inclusion=InclusionLevel.INCLUDED))
+    # Absolute addresses on the public site; the members site's host is the gateway's.
+    base = (config.site_url or "/") if plan.is_public else "/"
+    llms = seo.llms_txt(plan.topics.values(), site_name=config.site_name,
+                        description=config.site_description or "",
+                        base_url=base if base.endswith("/") else base + "/",
+                        subject_title=lambda f: pages.subject_title(f, subjects),
+                        directory_urls=config.use_directory_urls)
+    files.append(File.generated(config, LLMS, content=llms, inclusion=InclusionLevel.INCLUDED))
     if not plan.is_public:
         for name in ("sitemap.xml", "sitemap.xml.gz"):
             file = files.get_file_from_path(name)
@@ -74,7 +127,13 @@ def env_globals(env: Any, *, facts: _facts.Facts) -> None:
 def page_context(context: dict[str, Any], page: Page, topic: Topic | None,
                  plan: SitePlan) -> dict[str, Any]:
     """Per-page template variables: FAQPage data (public topics); members pages lose their
-    canonical URL, which would name the public host."""
+    canonical URL, which would name the public host. Previous and next stay within the
+    page's subject (Material's footer otherwise runs across subjects and audiences)."""
+    here = page.file.src_uri
+    for side in ("previous_page", "next_page"):
+        other = getattr(page, side, None)
+        if other is not None and not pages.same_subject(here, other.file.src_uri):
+            setattr(page, side, None)
     if plan.is_public:
         context["kb_jsonld"] = seo.faq_jsonld(topic) if topic is not None else None
     else:

@@ -52,17 +52,105 @@ def test_search_results_show_the_audience(visit) -> None:
     assert {"Publisher", "Advertiser"} <= set(first["tags"])
 
 
-def test_search_can_keep_one_audience(visit) -> None:
-    """Material's search takes `+tags:advertiser`, as the audience pages tell visitors."""
+def shown(v) -> list[str]:
+    """The hrefs of the search results a visitor can see."""
+    return [item.locator("a.md-search-result__link").first.get_attribute("href") or ""
+            for item in v.page.locator(".md-search-result__item").all() if item.is_visible()]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_audience_filter_keeps_one_audience(visit, viewport) -> None:
+    """A visitor picks "Advertisers" above the results: no query syntax to learn."""
+    v = visit("public", viewport=viewport)
+    v.goto()
+    everyone = search(v, "account")
+    publisher_only = [r["href"] for r in everyone if "Advertiser" not in r["tags"]]
+    assert publisher_only and len(publisher_only) < len(everyone)
+    v.page.get_by_label("Advertisers").check()
+    v.page.wait_for_timeout(200)
+    advertisers = shown(v)
+    assert advertisers and not set(advertisers) & set(publisher_only)
+    assert len(advertisers) == len(everyone) - len(publisher_only)
+    assert v.page.locator(".kb-search-filter__note").inner_text() == \
+        "Showing answers for advertisers only."
+    # The choice holds for the next search, and "Everyone" shows everything again.
+    v.page.locator(".md-search__input").fill("")
+    v.page.locator(".md-search__input").press_sequentially("reactivate", delay=15)
+    v.page.wait_for_timeout(500)
+    assert not any("reactivate-publisher-account" in h for h in shown(v))
+    v.page.get_by_label("Everyone").check()
+    v.page.wait_for_timeout(200)
+    assert any("reactivate-publisher-account" in h for h in shown(v))
+    assert v.offsite == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_home_page_search_box_searches(visit, viewport) -> None:
+    v = visit("public", viewport=viewport)
+    v.goto()
+    box = v.page.get_by_role("searchbox", name="Search the answers")
+    assert box.is_visible()
+    box.press_sequentially("password", delay=15)
+    v.page.wait_for_function("() => /matching/i.test(document.querySelector("
+                             "'.md-search-result__meta').textContent)")
+    assert v.page.locator(".md-search__input").input_value() == "password"
+    assert any("reset-password" in h for h in shown(v))
+
+
+def test_the_search_box_works_without_the_script(browser, sites) -> None:
+    """Submitting the form loads ?q=…, which Material's own search opens."""
+    context = browser.new_context(java_script_enabled=True)
+    page = context.new_page()
+    page.goto(sites["public"].url + "?q=password")
+    page.wait_for_function("() => /matching/i.test(document.querySelector("
+                           "'.md-search-result__meta').textContent)")
+    assert page.locator(".md-search__input").input_value() == "password"
+    context.close()
+
+
+def test_home_to_subject_to_topic_to_the_page_it_names(visit) -> None:
     v = visit("public")
     v.goto()
-    everyone = search(v, "reactivate")
-    assert any("reactivate-publisher-account" in r["href"] for r in everyone)
-    v.goto()
-    advertisers = search(v, "+tags:advertiser +password")
-    assert advertisers
-    assert all("Advertiser" in "".join(r["tags"]) for r in advertisers), advertisers
-    assert not any("reactivate-publisher-account" in r["href"] for r in advertisers)
+    page = v.page
+    page.get_by_role("link", name="Accounts and passwords").click()
+    page.wait_for_url(re.compile(r"/accounts-and-passwords/$"))
+    assert page.locator("h1").inner_text() == "Accounts and passwords"
+    page.locator("article").get_by_role("link", name="How do I reset my password?").click()
+    page.wait_for_url(re.compile(r"/accounts-and-passwords/reset-password/$"))
+    login = page.locator("article a", has_text="Login Help").first
+    assert login.get_attribute("href").startswith("https://")  # a link, not a dead end
+    # The breadcrumb leads back to the subject page; next stays within the subject.
+    crumb = page.locator('nav[aria-label="Breadcrumb"] a', has_text="Accounts and passwords")
+    assert crumb.get_attribute("href").endswith("/accounts-and-passwords/")
+    for link in page.locator(".md-footer__link").all():
+        assert "accounts-and-passwords" in (link.get_attribute("href") or "../")
+    assert v.offsite == []
+
+
+def test_phone_numbers_are_tel_links_that_do_not_wrap(visit) -> None:
+    v = visit("public", viewport=PHONE)
+    v.goto("contact/contact-client-support/")
+    links = v.page.locator("a.kb-tel").all()
+    assert links
+    for link in links:
+        assert link.get_attribute("href").startswith("tel:+1")
+        box = link.bounding_box()
+        assert box["height"] < 2 * float(link.evaluate(
+            "e => parseFloat(getComputedStyle(e).lineHeight) || 20")), link.inner_text()
+    text = v.page.locator("body").inner_text()
+    assert text.count("1-800-761-1072") == 1 and text.count("1-877-777-3272") == 1
+
+
+def test_the_members_site_says_so_and_the_teaser_leads_there(visit, sites) -> None:
+    public = visit("public")
+    public.goto("accounts-and-passwords/")
+    teaser = public.page.locator(".kb-teaser a")
+    assert teaser.get_attribute("href").endswith("/accounts-and-passwords/")
+    assert public.page.locator(".kb-members-mark").count() == 0
+    members = visit("members", viewport=PHONE)
+    members.goto("accounts-and-passwords/")
+    assert members.page.locator(".kb-members-mark").is_visible()
+    assert "You are signed in" in members.page.locator(".md-banner").inner_text()
 
 
 def test_a_members_title_is_found_only_in_the_members_site(visit) -> None:

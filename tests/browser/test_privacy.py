@@ -9,9 +9,9 @@ from .conftest import PHONE, search
 pytestmark = pytest.mark.browser
 
 PAGES = {
-    "public": ["", "for/publishers/", "accounts-and-passwords/reset-password/", "tags/",
-               "contact/contact-client-support/", "no-such-page/"],
-    "members": ["", "members-resources/support-center-location/",
+    "public": ["", "for/publishers/", "getting-started/", "accounts-and-passwords/reset-password/",
+               "tags/", "contact/contact-client-support/", "no-such-page/", "?q=password"],
+    "members": ["", "members-resources/", "members-resources/support-center-location/",
                 "accounts-and-passwords/superuser-password-change/", "tags/", "no-such-page/"],
 }
 
