@@ -16,6 +16,7 @@ import yaml
 from yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import hints
 from .codes import severity_of
 from .diagnostics import Diagnostic
 from .schema import FIELDS_BY_NAME, Field, Kind
@@ -74,8 +75,12 @@ def parse(split_: Split, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + offset, mark.column + 1) if mark else (offset, 0)
         problem = (e.problem or e.context or "invalid YAML").strip()
+        context = f"{e.context or ''} {problem}"
+        opened = e.context_mark.line if e.context_mark else None
+        hint = hints.yaml_hint(context, split_.yaml_text.split("\n"), line - offset, offset,
+                               opened)
         return fm, [_diag(path, line, col, "KB103", f"front matter is not valid YAML: {problem}",
-                          "quote values that contain `:`, `#`, `[` or start with a quote")]
+                          hint)]
     except yaml.YAMLError as e:  # a ReaderError (control character) carries no mark
         position = getattr(e, "position", 0)
         line = split_.yaml_text.count("\n", 0, position) + offset
@@ -152,9 +157,11 @@ def _check_value(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, 
     if not isinstance(node, SequenceNode):
         coerced = _coercion_note(node)
         code = "KB110" if coerced else "KB107"
+        hint = (hints.list_hint(spec.name, node.value, spec.choices)
+                if isinstance(node, ScalarNode) and node.tag == _STR and node.value.strip()
+                else f"write `{spec.name}: {_example(spec)}`")
         return None, [_at(path, node, offset, code,
-                          f"`{spec.name}` must be a list{coerced}",
-                          f"write `{spec.name}: {_example(spec)}`")]
+                          f"`{spec.name}` must be a list{coerced}", hint)]
     if not node.value and spec.required:
         return None, [_at(path, node, offset, "KB112", f"`{spec.name}` must not be empty",
                           f"write `{spec.name}: {_example(spec)}`")]
@@ -184,8 +191,8 @@ def _scalar_text(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, 
         return None, [_at(path, node, offset, "KB112", f"`{spec.name}` must not be empty",
                           f"write `{spec.name}: {_example(spec)}`")]
     if spec.choices and value not in spec.choices:
-        near = [c for c in spec.choices if c == value.lower().rstrip("s")]
-        hint = (f"write `{near[0]}` (lowercase, as listed)" if near
+        near = hints.closest_choice(value, spec.choices)
+        hint = (f"write `{near}` (lowercase, as listed)" if near
                 else f"use one of: {', '.join(spec.choices)}")
         return None, [_at(path, node, offset, "KB108",
                           f"`{value}` is not an allowed `{spec.name}` "
@@ -201,7 +208,13 @@ def _scalar_text(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, 
 
 def _date(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, list[Diagnostic]]:
     if isinstance(node, ScalarNode) and node.tag == _TIMESTAMP:
-        value = yaml.SafeLoader("").construct_object(node)
+        try:
+            value = yaml.SafeLoader("").construct_object(node)
+        except ValueError:  # 2026-02-30, 2026-13-01: the shape of a date, no day of the year
+            found = hints.date_hint(spec.name, node.value.split()[0].split("T")[0])
+            problem, hint = found or (f"`{spec.name}: {node.value}` is not a date",
+                                      f"write `{spec.name}: {_example(spec)}`")
+            return None, [_at(path, node, offset, "KB107", problem, hint)]
         if isinstance(value, dt.datetime):
             return None, [_at(path, node, offset, "KB107", f"`{spec.name}` must be a date without "
                               "a time", f"write `{spec.name}: {value.date().isoformat()}`")]
@@ -215,6 +228,10 @@ def _date(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, list[Di
             return None, [_at(path, node, offset, "KB110", f"`{spec.name}` is the text "
                               f"\"{node.value}\", not a date", f"remove the quotes: "
                               f"`{spec.name}: {parsed.isoformat()}`")]
+    if isinstance(node, ScalarNode):
+        found = hints.date_hint(spec.name, node.value)
+        if found is not None:
+            return None, [_at(path, node, offset, "KB107", *found)]
     return None, [_at(path, node, offset, "KB107", f"`{spec.name}` must be a date (YYYY-MM-DD)",
                       f"write `{spec.name}: {_example(spec)}`")]
 
