@@ -48,6 +48,20 @@ BAD_TOPICS: dict[str, tuple[bytes, str, int]] = {
     "related-outside": (b"---\n" + GOOD_HEAD.encode() + b"related: [../x.md]\n---\n", "KB107", 5),
     "datetime": (b"---\n" + GOOD_HEAD.encode() + b"updated: 2026-11-01 10:00:00\n---\n",
                  "KB107", 5),
+    "impossible-day": (b"---\n" + GOOD_HEAD.encode() + b"updated: 2026-02-30\n---\nBody\n",
+                       "KB107", 5),
+    "impossible-month": (b"---\n" + GOOD_HEAD.encode() + b"updated: 2026-13-01\n---\nBody\n",
+                         "KB107", 5),
+    "impossible-review-by": (b"---\n" + GOOD_HEAD.encode()
+                             + b"review_by: 2027-04-31\n---\nBody\n", "KB107", 5),
+    "impossible-datetime": (b"---\n" + GOOD_HEAD.encode()
+                            + b"updated: 2026-02-30 10:00:00\n---\nBody\n", "KB107", 5),
+    "ambiguous-date": (b"---\n" + GOOD_HEAD.encode() + b"updated: 01/11/2026\n---\nBody\n",
+                       "KB107", 5),
+    "tab-in-yaml": (b"---\n" + GOOD_HEAD.encode() + b"\towner: Support\n---\nBody\n",
+                    "KB103", 5),
+    "unquoted-colon": (b"---\n" + GOOD_HEAD.encode() + b"owner: Support: EMEA\n---\nBody\n",
+                       "KB103", 5),
     "unclosed-members-block": (b"---\n" + GOOD_HEAD.encode() + b"---\nIntro\n\n/// members\n"
                                b"Secret\n", "KB200", 8),
 }

@@ -145,7 +145,7 @@ def links(site: SitePlan, *, members_url: str = "") -> Iterator[Diagnostic]:
             if problem:
                 yield problem
         for entry in topic.meta.get("related", []):
-            if entry in site.topics or (site.is_public and entry in site.kb.topics
+            if entry in site.topics or site.kb.has_errors(entry) or (site.is_public and entry in site.kb.topics
                                         and site.kb.topics[entry].valid
                                         and not site.kb.topics[entry].is_draft):
                 # Public topics may relate to members topics: the public site drops the entry.
@@ -225,6 +225,8 @@ def _check_link(site: SitePlan, topic: Topic, link: Link) -> Diagnostic | None:
         return _d(kb, *where, "KB306", f"`{target}` does not exist", _closest(dest, kb.assets)
                   or "add the file next to the topic or fix the path")
     if dest not in site.topics:
+        if kb.has_errors(dest):
+            return None  # the topic's own error is reported once, in its file
         other = kb.topics.get(dest)
         if site.is_public and other is not None and other.valid and not other.is_draft:
             return _d(kb, *where, "KB302", f"public text links to members-only topic `{dest}`",

@@ -95,6 +95,7 @@ def parse(split_: Split, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
                         "write one `key: value` per line")]
 
     seen: dict[str, int] = {}
+    misspelt: set[str] = set()  # keys a KB105 hint names: `titel:` is one mistake, not two
     for key_node, value_node in root.value:
         key_line = key_node.start_mark.line + offset
         if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
@@ -110,8 +111,12 @@ def parse(split_: Split, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
         seen[key] = key_line
         spec = FIELDS_BY_NAME.get(key)
         if spec is None:
+            meant = _closest_key(key, FIELDS_BY_NAME)
+            if meant:
+                misspelt.add(meant)
             diags.append(_at(path, key_node, offset, "KB105", f"unknown front matter key `{key}`",
-                             _did_you_mean(key, FIELDS_BY_NAME)))
+                             f"did you mean `{meant}`?" if meant
+                             else f"known keys: {', '.join(FIELDS_BY_NAME)}"))
             continue
         value, problems = _check_value(spec, value_node, path, offset)
         diags += problems
@@ -120,7 +125,7 @@ def parse(split_: Split, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
             fm.lines[key] = key_line
 
     for spec in FIELDS_BY_NAME.values():
-        if spec.required and spec.name not in seen:
+        if spec.required and spec.name not in seen and spec.name not in misspelt:
             diags.append(_diag(path, fm.first_line, 1, "KB109",
                                f"required key `{spec.name}` is missing",
                                f"add `{spec.name}: {_example(spec)}`"))
@@ -269,12 +274,10 @@ def _coercion_note(node: Node) -> str:
     return ""
 
 
-def _did_you_mean(key: str, names: dict[str, Field]) -> str:
+def _closest_key(key: str, names: dict[str, Field]) -> str | None:
     lowered = {n.lower(): n for n in names}
     match = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
-    if match:
-        return f"did you mean `{lowered[match[0]]}`?"
-    return f"known keys: {', '.join(names)}"
+    return lowered[match[0]] if match else None
 
 
 def _example(spec: Field) -> str:

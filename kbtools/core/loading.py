@@ -50,6 +50,8 @@ def load(root: str | os.PathLike[str], *, display_base: Path | None = None) -> K
                 topic = read_topic(full, rel, kb)
                 if topic is not None:
                     kb.topics[rel] = topic
+                else:
+                    kb.unreadable.add(rel)
             else:
                 kb.assets.add(rel)
     return kb

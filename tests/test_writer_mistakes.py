@@ -1,0 +1,90 @@
+"""A writer's mistakes, each answered once, at its file and line, with a hint made from the input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kbtools.core import checks
+from kbtools.core.loading import load
+
+from .bad_inputs import GOOD_HEAD
+
+TODAY = dt.date(2026, 6, 1)
+
+
+def findings(root: Path) -> list:
+    return checks.check(load(root), today=TODAY)
+
+
+def one_error(root: Path, name: str = "bad.md"):
+    errors = [d for d in findings(root) if d.is_error]
+    assert len(errors) == 1, [d.format_text() for d in errors]
+    assert errors[0].path.endswith(name)
+    return errors[0]
+
+
+@pytest.mark.parametrize("line, message, hint", [
+    ("updated: 01/11/2026", "can be read two ways",
+     "`updated: 2026-01-11` (11 January, if you wrote month/day) or `updated: 2026-11-01` "
+     "(1 November, if you wrote day/month)"),
+    ("updated: 25/12/2026", "not written as YYYY-MM-DD", "write `updated: 2026-12-25`"),
+    ("updated: 12/25/2026", "not written as YYYY-MM-DD", "write `updated: 2026-12-25`"),
+    ("updated: 2026/11/01", "not written as YYYY-MM-DD", "write `updated: 2026-11-01`"),
+    ("updated: 2026-1-5", "not written as YYYY-MM-DD", "write `updated: 2026-01-05`"),
+    ("updated: 1 November 2026", "not written as YYYY-MM-DD", "write `updated: 2026-11-01`"),
+    ("updated: 2026-02-30", "February 2026 has 28 days", "`updated: 2026-02-28`"),
+    ("updated: 2028-02-30", "February 2028 has 29 days", "`updated: 2028-02-29`"),
+    ("updated: 2026-13-01", "there is no month 13", "did you mean `updated: 2026-01-13`?"),
+    ("review_by: 2027-04-31", "April 2027 has 30 days", "`review_by: 2027-04-30`"),
+    ("updated: 31/02/2026", "February 2026 has 28 days", "`updated: 2026-02-28`"),
+    ("audience: publishers", "must be a list", "write `audience: [publisher]`"),
+    ("audience: Advertisers, publisher", "must be a list",
+     "write `audience: [advertiser, publisher]`"),
+    ("tags: login", "must be a list", "write `tags: [login]`"),
+    ("owner: Support: EMEA", "not valid YAML", 'put it in quotes: `owner: "Support: EMEA"`'),
+    ("\towner: Support", "not valid YAML", "line 5 has a tab (column 1)"),
+    ('owner: "Support', "not valid YAML", "the quote opened on line 5 is never closed"),
+])
+def test_hint_is_made_from_what_was_written(tmp_path: Path, line: str, message: str,
+                                            hint: str) -> None:
+    head = GOOD_HEAD.replace("audience: [publisher]\n", "") if line.startswith("audience") \
+        else GOOD_HEAD
+    (tmp_path / "bad.md").write_text(f"---\n{head}{line}\n---\nBody\n")
+    error = one_error(tmp_path)
+    assert message in error.message, error.format_text()
+    assert hint in (error.hint or ""), error.format_text()
+
+
+def test_tab_inside_a_value_line_is_named_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.md").write_text(f"---\n{GOOD_HEAD}tags:\n\t- login\n---\nBody\n")
+    error = one_error(tmp_path)
+    assert (error.code, error.line) == ("KB103", 6)
+    assert "line 6 has a tab" in (error.hint or "")
+
+
+def test_misspelt_required_key_is_one_error(tmp_path: Path) -> None:
+    (tmp_path / "bad.md").write_text(GOOD_HEAD.join(["---\n", "---\nBody\n"])
+                                     .replace("title:", "titel:"))
+    error = one_error(tmp_path)
+    assert error.code == "KB105" and error.hint == "did you mean `title`?"
+
+
+@pytest.mark.parametrize("broken", [
+    b"---\ntitel: \"Target?\"\naudience: [publisher]\nvisibility: public\n---\n\n## Steps\n",
+    b"---\ntitle: \"Target?\"\n\taudience: [publisher]\nvisibility: public\n---\n\n## Steps\n",
+    b"---\ntitle: Target: why?\naudience: [publisher]\nvisibility: public\n---\n\n## Steps\n",
+    b"---\ntitle: \"Caf\xe9\"\naudience: [publisher]\nvisibility: public\n---\n\n## Steps\n",
+    b"no front matter at all\n",
+], ids=["misspelt-key", "tab", "unquoted-colon", "latin-1", "no-front-matter"])
+def test_a_broken_topic_reports_only_its_own_error(tmp_path: Path, broken: bytes) -> None:
+    (tmp_path / "bad.md").write_bytes(broken)
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text(
+            f"---\n{GOOD_HEAD}summary: \"S.\"\nrelated: [bad.md]\n---\n\n"
+            "See [the target](bad.md) and [its steps](bad.md#steps).\n")
+    errors = [d for d in findings(tmp_path) if d.is_error]
+    assert [d.path.rsplit("/", 1)[-1] for d in errors] == ["bad.md"], \
+        [d.format_text() for d in errors]
