@@ -71,6 +71,14 @@ CODES: dict[str, Code] = {
         Code("KB113", _E, "front matter is not a mapping of keys to values",
              "front matter that is a list or a single string",
              "write one `key: value` per line"),
+        Code("KB114", _E, "file name cannot be published",
+             "a file whose name is not valid UTF-8 (saved on a Latin-1 system) or holds a "
+             "newline or another control character",
+             "rename the file with letters, digits, `-` and `_`"),
+        Code("KB115", _E, "HTML file has no <head>",
+             "`content/forms/print.html` that is only `<p>…</p>`",
+             "give the file `<head>` and `<body>`; the members site marks every page noindex "
+             "in its head"),
         Code("KB120", _W, "topic has no summary",
              "a topic without `summary:`",
              "add a one-sentence `summary:`; it is shown in listings and search results"),
