@@ -128,16 +128,20 @@ def build(config_file: str, which: str, site_dir: str | None, strict: bool) -> N
                           progress=status.update if status else None)
     if status:
         status.clear()
-    failed = False
     for result in results:
-        if result.error is not None:
-            failed = True
-            click.echo(f"kb build: the {result.site.value} site was not built: {result.error}",
-                       err=True)
-        else:
+        if result.error is None:
             click.echo(f"{result.site.value:8} site: {result.published} "
                        f"({result.seconds:.1f} s)")
-    if failed:
+    # One line per distinct reason: content errors refuse both sites for the same reason.
+    reasons: dict[str, list[Site]] = {}
+    for result in results:
+        if result.error is not None:
+            reasons.setdefault(result.error.removeprefix("kbtools: "), []).append(result.site)
+    for reason, failed in reasons.items():
+        which = ("neither site was built" if len(failed) == 2
+                 else f"the {failed[0].value} site was not built")
+        click.echo(f"kb build: {which}: {reason}", err=True)
+    if reasons:
         sys.exit(1)
 
 

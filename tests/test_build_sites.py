@@ -40,7 +40,7 @@ def test_content_errors_fail_both_sites_with_the_reason(project: Project) -> Non
     project.write("b/broken.md", topic("Broken?", visibility="members",
                                        body="/// members\nnever closed"))
     results = build_sites(project.config, [Site.PUBLIC, Site.MEMBERS])
-    assert all(r.error and "error(s) in the content" in r.error for r in results)
+    assert all(r.error and "in the content; nothing was built" in r.error for r in results)
     assert not (project.root / "site").exists()
 
 

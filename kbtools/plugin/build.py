@@ -6,6 +6,7 @@ two builds share nothing). Progress goes to a callback, which the CLI shows on a
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import queue as queue_mod
@@ -57,6 +58,9 @@ def build_site(config_file: str | os.PathLike[str], site: Site, *,
     plugin.report_warnings = report
     plugin.on_progress = (lambda done, total: progress(site, done, total)) if progress else None
     config.plugins.on_startup(command="build", dirty=False)
+    # MkDocs logs a plugin's refusal before raising it; the caller says it once, in its words.
+    echo = DropRefusal(plugin)
+    logging.getLogger("mkdocs.commands.build").addFilter(echo)
     try:
         mkdocs_build.build(config)
     except MkDocsException as e:
@@ -64,8 +68,21 @@ def build_site(config_file: str | os.PathLike[str], site: Site, *,
             raise MkDocsException(plugin.failure) from e
         raise
     finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(echo)
         config.plugins.on_shutdown()
     return plugin.published or Path(config.site_dir)
+
+
+class DropRefusal(logging.Filter):
+    """Drops MkDocs' echo of the kb plugin's refusal (``log.error(str(error))``)."""
+
+    def __init__(self, plugin: object) -> None:
+        super().__init__()
+        self.plugin = plugin
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        failure = getattr(self.plugin, "failure", None)
+        return not (failure and record.getMessage() == failure)
 
 
 def build_sites(config_file: str | os.PathLike[str], sites: Sequence[Site], *,
@@ -73,7 +90,8 @@ def build_sites(config_file: str | os.PathLike[str], sites: Sequence[Site], *,
                 progress: Progress | None = None, parallel: bool = True) -> list[Result]:
     """Build every site in ``sites``; one process per site when ``parallel`` and several.
 
-    Content warnings are reported by the first site's build only: both read the same content.
+    Content findings are reported by the first site's build only: both builds check the same
+    content for both sites, so the second would repeat every line.
     """
     if len(sites) == 1 or not parallel or (os.cpu_count() or 1) < 2:
         return [_run(config_file, site, site_dir, strict, i == 0, progress)
