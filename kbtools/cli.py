@@ -46,6 +46,8 @@ class KbGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # `kb stale | head`: click exits quietly when the reader stops reading
         except OSError as e:
             where = f"{e.filename}: " if e.filename else ""
             raise Fail(f"{where}{e.strerror or e}", exit_code=1) from None

@@ -35,3 +35,19 @@ def test_html_without_head_is_one_diagnostic_with_its_path(project: Project) -> 
     assert result.returncode == 1
     assert "content/a/page.html: error[KB115]" in result.stderr
     assert result.stderr.count("error[KB115]") == 1
+
+
+def test_output_cut_short_by_the_reader_is_quiet(project: Project) -> None:
+    # More than a pipe buffer of output (64 KiB), so kb is still writing when `head` leaves.
+    title = "How do I keep reading a long list of stale topics " + "x" * 120 + "?"
+    for i in range(600):
+        project.write(f"a/t{i}.md", topic(title, review_by="2020-01-01"))
+    proc = subprocess.Popen([sys.executable, "-m", "kbtools.cli", "stale"], cwd=project.root,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert "past the review date" in proc.stdout.readline()
+    proc.stdout.close()  # what `| head -1` does
+    err = proc.stderr.read()
+    proc.stderr.close()
+    proc.wait(timeout=60)
+    assert "Broken pipe" not in err and "Traceback" not in err, err
