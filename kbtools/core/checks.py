@@ -7,9 +7,11 @@ import difflib
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
+from . import ids
 from .codes import severity_of
 from .diagnostics import Diagnostic
 from .markdown_scan import Link
+from .review import months_later
 from .sites import Site, SitePlan, is_external, plan, resolve, url_path
 from .topics import KnowledgeBase, Topic
 
@@ -41,18 +43,27 @@ def check(kb: KnowledgeBase, *, today: dt.date | None = None,
 
 
 def duplicate_ids(kb: KnowledgeBase) -> Iterator[Diagnostic]:
-    """Each ``id`` belongs to one topic."""
-    first: dict[str, str] = {}
+    """Each ``id`` belongs to one topic: the copy that took it later is told (by git history;
+    every copy when git cannot tell), with the next free id."""
+    by_id: dict[str, list[str]] = {}
     for path, topic in kb.topics.items():
         tid = topic.meta.get("id")
-        if tid is None:
-            continue
-        if tid in first:
-            yield _d(kb, path, topic.meta_lines.get("id", 0), 1, "KB111",
-                     f"id `{tid}` is already used by {kb.display(first[tid])}",
-                     "give this topic a new id")
-        else:
-            first[tid] = path
+        if tid is not None:
+            by_id.setdefault(tid, []).append(path)
+    shared = {tid: paths for tid, paths in by_id.items() if len(paths) > 1}
+    if not shared:
+        return
+    blamed = {tid: ids.newer_copies(kb.root, paths) for tid, paths in shared.items()}
+    free = iter(ids.next_ids(kb, sum(len(b) for b in blamed.values())))
+    for tid, paths in shared.items():
+        for path in blamed[tid]:
+            others = ", ".join(kb.display(p) for p in paths if p != path)
+            earlier = " (git has it from earlier)" if len(blamed[tid]) < len(paths) else ""
+            suggestion = next(free, None)
+            yield _d(kb, path, kb.topics[path].meta_lines.get("id", 0), 1, "KB111",
+                     f"id `{tid}` is already used by {others}{earlier}",
+                     f"give this topic the next free id: `id: {suggestion}`" if suggestion
+                     else "give this topic an id no other topic has")
 
 
 def aliases(kb: KnowledgeBase, reserved: Iterable[str] = ()) -> Iterator[Diagnostic]:
@@ -129,6 +140,14 @@ def topic_warnings(kb: KnowledgeBase, today: dt.date) -> Iterator[Diagnostic]:
             yield _d(kb, path, 1, 1, "KB120", "the topic has no `summary:`",
                      "add a one-sentence summary; listings and search show it")
         review_by = topic.meta.get("review_by")
+        updated = topic.meta.get("updated")
+        if review_by and updated and updated > review_by:
+            yield _d(kb, path, topic.meta_lines.get("review_by", first), 1, "KB123",
+                     f"`updated: {updated.isoformat()}` is later than `review_by: "
+                     f"{review_by.isoformat()}`",
+                     "when the topic changed its review date stayed behind: set `review_by` "
+                     f"to when it must next be reviewed, e.g. `review_by: "
+                     f"{months_later(updated, 6).isoformat()}`")
         if review_by and review_by < today:
             yield _d(kb, path, topic.meta_lines.get("review_by", first), 1, "KB121",
                      f"review date {review_by.isoformat()} has passed",

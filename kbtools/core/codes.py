@@ -88,6 +88,10 @@ CODES: dict[str, Code] = {
         Code("KB122", _W, "topic has no visibility and is treated as members-only",
              "a topic without `visibility:`",
              "add `visibility: public` or `visibility: members`"),
+        Code("KB123", _W, "topic was updated after its review date",
+             "`updated: 2026-11-20` with `review_by: 2026-10-01`",
+             "the review date was not moved on when the topic changed: set `review_by` to when "
+             "the topic must next be reviewed"),
         # Members passages
         Code("KB200", _E, "members block is not closed",
              "`/// members` with no closing `///`",
