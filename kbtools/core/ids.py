@@ -30,12 +30,13 @@ def next_ids(kb: KnowledgeBase, count: int = 1) -> list[str]:
 def added_at(root: Path, paths: Iterable[str]) -> dict[str, int | None]:
     """When git first saw each file under ``root`` (commit time), None when it has not.
 
-    One `git log --diff-filter=A` per file, run only for topics that share an id.
+    One `git log --diff-filter=A` per file, run only for topics that share an id. Without
+    `--follow` (it takes an identical copy for a rename): a moved file counts from its move.
     """
     times: dict[str, int | None] = {}
     for path in paths:
         try:
-            out = subprocess.run(["git", "log", "--diff-filter=A", "--follow", "--format=%ct",
+            out = subprocess.run(["git", "log", "--diff-filter=A", "--no-renames", "--format=%ct",
                                   "--", path], cwd=root, capture_output=True, text=True,
                                  timeout=30, check=False).stdout.split()
         except (OSError, subprocess.SubprocessError):
