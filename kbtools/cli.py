@@ -127,7 +127,7 @@ def build(config_file: str, which: str, site_dir: str | None, strict: bool) -> N
         raise click.UsageError("--site-dir needs --public or --members")
     status = _Progress(sites) if _interactive() else None
     results = build_sites(config_file, sites, site_dir=site_dir, strict=strict,
-                          progress=status.update if status else None)
+                          progress=status.update if status else None, echo_refusal=False)
     if status:
         status.clear()
     for result in results:

@@ -14,7 +14,9 @@ from .conftest import Project, topic
 
 def _kb(p: Project) -> None:
     p.write("a/one.md", topic("One?", summary='"First."'))
-    p.write("a/two.md", topic("Two?"))  # no summary: a warning (KB120)
+    p.write("a/two.md", topic("Two?"))
+    # A members topic without a summary: a warning (KB120).
+    p.write("b/three.md", topic("Three?", visibility="members", summary=None))
     p.write("b/secret.md", topic("Secret?", visibility="members", summary='"Hidden."'))
 
 

@@ -17,7 +17,7 @@ def kb_build(p: Project, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_two_site_build_prints_each_error_once(project: Project) -> None:
     project.write("a/one.md", topic("One?", summary='"S."', body="See [x](nowhere.md)."))
-    project.write("a/two.md", topic("Two?", body="Fine."))
+    project.write("a/two.md", topic("Two?", visibility="members", summary=None))
     result = kb_build(project)
     assert result.returncode == 1
     err = result.stderr

@@ -45,8 +45,8 @@ def one_error(root: Path, name: str = "bad.md"):
      "write `audience: [advertiser, publisher]`"),
     ("tags: login", "must be a list", "write `tags: [login]`"),
     ("owner: Support: EMEA", "not valid YAML", 'put it in quotes: `owner: "Support: EMEA"`'),
-    ("\towner: Support", "not valid YAML", "line 5 has a tab (column 1)"),
-    ('owner: "Support', "not valid YAML", "the quote opened on line 5 is never closed"),
+    ("\towner: Support", "not valid YAML", "line 6 has a tab (column 1)"),
+    ('owner: "Support', "not valid YAML", "the quote opened on line 6 is never closed"),
 ])
 def test_hint_is_made_from_what_was_written(tmp_path: Path, line: str, message: str,
                                             hint: str) -> None:
@@ -61,8 +61,8 @@ def test_hint_is_made_from_what_was_written(tmp_path: Path, line: str, message: 
 def test_tab_inside_a_value_line_is_named_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "bad.md").write_text(f"---\n{GOOD_HEAD}tags:\n\t- login\n---\nBody\n")
     error = one_error(tmp_path)
-    assert (error.code, error.line) == ("KB103", 6)
-    assert "line 6 has a tab" in (error.hint or "")
+    assert (error.code, error.line) == ("KB103", 7)
+    assert "line 7 has a tab" in (error.hint or "")
 
 
 def test_misspelt_required_key_is_one_error(tmp_path: Path) -> None:
@@ -83,8 +83,70 @@ def test_a_broken_topic_reports_only_its_own_error(tmp_path: Path, broken: bytes
     (tmp_path / "bad.md").write_bytes(broken)
     for name in ("a.md", "b.md"):
         (tmp_path / name).write_text(
-            f"---\n{GOOD_HEAD}summary: \"S.\"\nrelated: [bad.md]\n---\n\n"
+            f"---\n{GOOD_HEAD}related: [bad.md]\n---\n\n"
             "See [the target](bad.md) and [its steps](bad.md#steps).\n")
     errors = [d for d in findings(tmp_path) if d.is_error]
     assert [d.path.rsplit("/", 1)[-1] for d in errors] == ["bad.md"], \
         [d.format_text() for d in errors]
+
+
+@pytest.mark.parametrize("body, code", [
+    ("", "KB125"),
+    ("<!-- Answer the question in the first sentence. -->\n\n   \n", "KB125"),
+    ("<!-- never closed", "KB125"),
+    ("/// members\nOnly members read this.\n///\n", "KB125"),
+])
+def test_public_topic_without_an_answer_is_an_error(tmp_path: Path, body: str, code: str) -> None:
+    (tmp_path / "bad.md").write_text(f"---\n{GOOD_HEAD}---\n{body}")
+    error = one_error(tmp_path)
+    assert (error.code, error.line) == (code, 6), error.format_text()
+
+
+def test_public_topic_without_a_summary_is_an_error(tmp_path: Path) -> None:
+    head = GOOD_HEAD.replace('summary: "One sentence."\n', "")
+    (tmp_path / "bad.md").write_text(f"---\n{head}---\nThe answer.\n")
+    error = one_error(tmp_path)
+    assert (error.code, error.line) == ("KB124", 2)
+    # A members topic without them is only a warning (KB120), or nothing.
+    (tmp_path / "bad.md").write_text(f"---\n{head.replace('public', 'members')}---\n")
+    assert [d.code for d in findings(tmp_path)] == ["KB120"]
+
+
+def test_new_public_topic_is_not_built_until_written(project, monkeypatch, caplog) -> None:
+    from click.testing import CliRunner
+
+    from kbtools.cli import main
+
+    monkeypatch.chdir(project.root)
+    made = CliRunner().invoke(main, ["new", "Can I?", "-a", "publisher", "-v", "public"])
+    assert made.exit_code == 0, made.output
+    result = CliRunner().invoke(main, ["build", "--public"])
+    assert result.exit_code == 1
+    assert "content/can-i.md:2:1: error[KB124]" in caplog.text
+    assert "content/can-i.md:8:1: error[KB125]" in caplog.text  # the closing ---
+    assert not (project.root / "site" / "public").exists()
+
+
+def test_updated_after_review_by_is_flagged(tmp_path: Path) -> None:
+    (tmp_path / "t.md").write_text(f"---\n{GOOD_HEAD}updated: 2026-11-20\nreview_by: 2026-10-01\n"
+                                   "---\nThe answer.\n")
+    found = [d for d in findings(tmp_path) if d.code == "KB123"]
+    assert len(found) == 1 and found[0].line == 7
+    assert "`updated: 2026-11-20` is later than `review_by: 2026-10-01`" in found[0].message
+    assert "`review_by: 2027-05-20`" in (found[0].hint or "")
+
+
+def test_shipped_content_has_no_findings() -> None:
+    from kbtools.core import facts
+    from kbtools.core.findings import content_findings
+    from kbtools.core.project import read_project
+
+    from .conftest import ROOT
+
+    project = read_project(ROOT / "mkdocs.yml")
+    kb = load(project.content)
+    found = [d for d in content_findings(kb, facts.parse(project.facts))
+             if d.code != "KB121"]  # review dates pass with time; today they do not:
+    assert found == []
+    overdue = checks.check(kb, today=dt.date(2026, 12, 1))
+    assert [d for d in overdue if d.code == "KB121"] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
@@ -136,7 +137,9 @@ def topic_warnings(kb: KnowledgeBase, today: dt.date) -> Iterator[Diagnostic]:
         if "visibility" not in topic.meta:
             yield _d(kb, path, 1, 1, "KB122", "no `visibility:`: the topic is members-only",
                      "add `visibility: public` if anonymous visitors may read it")
-        if not topic.summary:
+        if topic.is_public:
+            yield from _public_page_complete(kb, path, topic)
+        elif not topic.summary:
             yield _d(kb, path, 1, 1, "KB120", "the topic has no `summary:`",
                      "add a one-sentence summary; listings and search show it")
         review_by = topic.meta.get("review_by")
@@ -152,6 +155,24 @@ def topic_warnings(kb: KnowledgeBase, today: dt.date) -> Iterator[Diagnostic]:
             yield _d(kb, path, topic.meta_lines.get("review_by", first), 1, "KB121",
                      f"review date {review_by.isoformat()} has passed",
                      "review the topic, then move `review_by` forward and set `updated`")
+
+
+_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
+
+
+def _public_page_complete(kb: KnowledgeBase, path: str, topic: Topic) -> Iterator[Diagnostic]:
+    # An empty public page is worse than none: it ranks, it is linked, and it says nothing.
+    if not topic.summary:
+        yield _d(kb, path, topic.meta_lines.get("title", 1), 1, "KB124",
+                 "public topic has no `summary:`; the public site does not publish it without one",
+                 "add `summary: \"...\"`, one sentence that answers the title's question")
+    if not _COMMENT.sub("", topic.public_body()).strip():
+        members_only = bool(topic.scan().members_blocks)
+        yield _d(kb, path, topic.body_first_line - 1, 1, "KB125",
+                 "public topic has no answer" + (" outside its members passages" if members_only
+                                                 else "") + "; an empty page is not published",
+                 "write the answer under the front matter"
+                 + ("; or make the topic `visibility: members`" if members_only else ""))
 
 
 def links(site: SitePlan, *, members_url: str = "") -> Iterator[Diagnostic]:

@@ -79,8 +79,8 @@ CODES: dict[str, Code] = {
              "`content/forms/print.html` that is only `<p>…</p>`",
              "give the file `<head>` and `<body>`; the members site marks every page noindex "
              "in its head"),
-        Code("KB120", _W, "topic has no summary",
-             "a topic without `summary:`",
+        Code("KB120", _W, "members topic has no summary",
+             "a members-only topic without `summary:`",
              "add a one-sentence `summary:`; it is shown in listings and search results"),
         Code("KB121", _W, "topic is past its review date",
              "`review_by: 2026-01-01` in a topic read later than that",
@@ -92,6 +92,14 @@ CODES: dict[str, Code] = {
              "`updated: 2026-11-20` with `review_by: 2026-10-01`",
              "the review date was not moved on when the topic changed: set `review_by` to when "
              "the topic must next be reviewed"),
+        Code("KB124", _E, "public topic has no summary",
+             "`kb new ... --visibility public` published before `summary:` was written",
+             "add a one-sentence `summary:`: the public site shows it in listings, search "
+             "results and as the page's description, so a public page is not built without it"),
+        Code("KB125", _E, "public topic has no answer",
+             "a public topic whose body is empty, only comments, or only a members passage",
+             "write the answer under the front matter (HTML comments and members passages do "
+             "not count): the public site does not publish an empty page"),
         # Members passages
         Code("KB200", _E, "members block is not closed",
              "`/// members` with no closing `///`",
