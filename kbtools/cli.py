@@ -522,9 +522,13 @@ def mv(old: str, new: str, dry_run: bool, config_file: str | None) -> None:
     if dry_run:
         return
     try:
-        apply(kb, move)
+        staged = apply(kb, move)
     except MoveError as e:
         raise Fail(str(e), exit_code=1) from None
+    if staged:
+        click.echo("staged the move with git mv" + ("; the links rewritten in other topics are "
+                                                    "not staged (`git diff` shows them)"
+                                                    if others else ""))
 
 
 # stale ----------------------------------------------------------------------------------------
