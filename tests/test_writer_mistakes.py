@@ -150,3 +150,20 @@ def test_shipped_content_has_no_findings() -> None:
     assert found == []
     overdue = checks.check(kb, today=dt.date(2026, 12, 1))
     assert [d for d in overdue if d.code == "KB121"] == []
+
+
+def test_links_and_anchors_are_checked_on_the_rendered_text(project, caplog) -> None:
+    from kbtools.core.sites import Site
+
+    from .conftest import topic
+
+    project.write("a/call.md", topic("Call?", body="## Call [[support.phone]] today\n\nText."))
+    project.write("a/good.md", topic("Good?", body="[ok](call.md#call-1-800-761-1072-today)"))
+    out = project.build(Site.PUBLIC)
+    assert 'href="../call/#call-1-800-761-1072-today"' in (out / "a/good/index.html").read_text()
+    # The anchor as written (before expansion) is not on the page: it is refused.
+    project.write("a/bad.md", topic("Bad?", body="[no](call.md#call-supportphone-today)"))
+    with pytest.raises(Exception):
+        project.build(Site.PUBLIC)
+    assert "content/a/bad.md:7:6: error[KB301]" in caplog.text, caplog.text
+    assert "the page's headings are `#call-1-800-761-1072-today`" in caplog.text

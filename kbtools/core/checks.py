@@ -291,7 +291,15 @@ def _check_anchor(site: SitePlan, topic: Topic, dest: str, anchor: str | None,
                   "link a heading outside the passage, or move this link into a `/// members` block")
     page = "this page" if dest == topic.path else f"`{dest}`"
     return _d(kb, *where, "KB301", f"`{target}`: {page} has no heading `#{anchor}`",
-              _closest(anchor, anchors) or "link one of the page's headings")
+              _closest(anchor, anchors) or _headings(anchors))
+
+
+def _headings(anchors: Iterable[str]) -> str:
+    listed = sorted(anchors)
+    if not listed:
+        return "the page has no headings: link it without `#...`"
+    more = f" and {len(listed) - 6} more" if len(listed) > 6 else ""
+    return "the page's headings are " + ", ".join(f"`#{a}`" for a in listed[:6]) + more
 
 
 def _closest(wanted: str, choices: Iterable[str]) -> str | None:
