@@ -268,8 +268,6 @@ def test_mv_outside_git_moves_the_file(project: Project, monkeypatch: pytest.Mon
     assert not (project.content / "a" / "old.md").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: the audit takes a public topic's redirect page "
-                   "for an unexpected page (KB505); passes once redirect pages are expected")
 def test_mv_then_build_works_end_to_end(project: Project, monkeypatch: pytest.MonkeyPatch,
                                         capfd: pytest.CaptureFixture[str]) -> None:
     import os
