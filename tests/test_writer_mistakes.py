@@ -166,3 +166,15 @@ def test_links_and_anchors_are_checked_on_the_rendered_text(project, caplog) -> 
         project.build(Site.PUBLIC)
     assert "content/a/bad.md:7:6: error[KB301]" in caplog.text, caplog.text
     assert "the page's headings are `#call-1-800-761-1072-today`" in caplog.text
+
+
+def test_public_topic_in_a_folder_with_spaces_and_accents_builds(project) -> None:
+    # Found by tests/test_robustness.py: the audit compared the search index's URL-encoded
+    # location with the page's path and refused the build (KB504).
+    from kbtools.core.sites import Site
+
+    from .conftest import topic
+
+    project.write("ü ber/a b.md", topic("Q?", body="Answer."))
+    out = project.build(Site.PUBLIC)
+    assert (out / "ü ber" / "a b" / "index.html").exists()

@@ -1,0 +1,235 @@
+"""Property: whatever a writer puts in content/, kbtools answers with diagnostics, never a traceback.
+
+Hypothesis writes small knowledge bases with generated front matter (known and unknown keys,
+impossible and foreign dates, unicode, tabs, byte order marks, anchors, tags, broken quotes),
+Markdown (links, anchors, headings, placeholders, members blocks open and closed, fences, raw
+HTML, comments) and file names (unicode, bytes that are not UTF-8, spaces, newlines). For each:
+
+- `kb check`, `kb build --public` and `kb build --members` (the plugin, in a real MkDocs build)
+  end with exit status 0, or 1 with at least one diagnostic naming a file of content/;
+- none of them prints a traceback or ends with an exception;
+- `kb check` and the builds agree: a clean check builds both sites, an error refuses both.
+
+CI runs KB_ROBUST_EXAMPLES examples (default 20, about 20 s); run it with more by hand:
+`KB_ROBUST_EXAMPLES=500 .venv/bin/python -m pytest tests/test_robustness.py`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import strategies as st
+
+from kbtools.cli import main
+
+from .conftest import PNG, Project
+
+EXAMPLES = int(os.environ.get("KB_ROBUST_EXAMPLES", "20"))
+DIAGNOSTIC = re.compile(r"content/.*: (error|warning)\[KB\d+\]")
+
+# Text a writer might type: letters of several scripts, punctuation YAML and Markdown care
+# about, tabs and odd spaces.
+WRITERS_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+        st.sampled_from(list(":#[]{}&*!|>'\"%@`,\t -_/\\.\u00a0\u200b\u2028é漢ß")),
+    ),
+    max_size=24,
+)
+
+DATES = st.one_of(
+    st.builds(lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}", st.integers(1990, 2100),
+              st.integers(0, 14), st.integers(0, 33)),
+    st.builds(lambda y, m, d: f"{d}/{m}/{y}", st.integers(2000, 2030), st.integers(1, 13),
+              st.integers(1, 32)),
+    st.sampled_from(["2026-02-30", "2026-13-01", "2027-04-31", "01/11/2026", "Nov 1, 2026",
+                     "2026-11-01 10:00:00", '"2026-11-01"', "20261101", "2026-1-5"]),
+)
+
+VALUES = st.one_of(
+    WRITERS_TEXT,
+    DATES,
+    st.sampled_from(["public", "members", "Public", "yes", "no", "true", "12", "~", "",
+                     "[publisher]", "[publisher, advertiser]", "publishers", "[publishers]",
+                     "[a, b", '"unclosed', "'single'", "&anchor x", "*anchor", "!!str x",
+                     "[accounts/a.md]", "[../out.md]", "{a: b}", "- item", "Support: EMEA",
+                     '"[[support.phone]]"', "[KB-0001]", "KB-0001"]),
+)
+
+KEYS = st.one_of(
+    st.sampled_from(["title", "audience", "visibility", "summary", "tags", "related",
+                     "aliases", "id", "owner", "updated", "review_by", "draft", "featured",
+                     "titel", "audiences", "sumary", "Title", "review-by"]),
+    WRITERS_TEXT.map(lambda k: k.strip() or "key"),
+)
+
+DATE_KEYS = st.sampled_from(["updated", "review_by"])
+FM_LINE = st.one_of(
+    st.builds(lambda k, v: f"{k}: {v}", DATE_KEYS, DATES),
+    st.builds(lambda k, v: f"{k}: {v}", KEYS, VALUES),
+    st.builds(lambda k, v: f"\t{k}: {v}", KEYS, VALUES),
+    st.builds(lambda k, v: f"{k}:\n  - {v}", KEYS, VALUES),
+    WRITERS_TEXT,
+)
+
+GOOD_HEAD = ['title: "A question?"', "audience: [publisher]", "visibility: public",
+             'summary: "One sentence."']
+
+
+def body_pieces(names: list[str]) -> st.SearchStrategy[str]:
+    targets = st.one_of(st.sampled_from(names or ["x.md"]), WRITERS_TEXT,
+                        st.sampled_from(["#a-heading", "nowhere.md", "../out.md", "/abs/",
+                                         "https://example.com/", "pic.png", "page.html",
+                                         "a%20b.md", "<a b.md>"]))
+    return st.one_of(
+        WRITERS_TEXT,
+        st.builds(lambda t: f"## {t}", WRITERS_TEXT),
+        st.builds(lambda t, u: f"[{t}]({u})", WRITERS_TEXT, targets),
+        st.builds(lambda u, a: f"[see]({u}#{a})", targets, WRITERS_TEXT),
+        st.builds(lambda u: f"![img]({u})", targets),
+        st.builds(lambda u: f'<a href="{u}">x</a> <img src={u}>', targets),
+        st.sampled_from(["/// members", "///", "//// members", "/// member", "/// Members",
+                         "    ///", "/// members\nSecret.\n///", "!!! members \"M\"", "```",
+                         "~~~", "<div markdown>", "</div>", "<!-- note", "-->", "<details>",
+                         "[[support.phone]]", "[[support.fone]]", "## Call [[support.phone]]",
+                         "call 1-800-555-0100", "> quote", "- item", "1. step", "\t- tab",
+                         "[ref]: nowhere.md", "[Tip]: press twice.", "| a | b |", ""]),
+    )
+
+
+@st.composite
+def file_names(draw: st.DrawFn) -> bytes:
+    """A file name as bytes: usually UTF-8 text, sometimes bytes that are not UTF-8."""
+    stem = draw(st.one_of(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_characters="/\x00",
+                                       exclude_categories=("Cs",)), min_size=1, max_size=12)
+        .map(lambda s: s.encode("utf-8")),
+        st.binary(min_size=1, max_size=8).map(lambda b: b.replace(b"/", b"_")
+                                              .replace(b"\x00", b"_")),
+        st.sampled_from([b"a", b"with space", b"new\nline", b"caf\xe9", b"index", b"tags",
+                         b"-dash", b".hidden", b"UPPER", b"tab\there"]),
+    ))
+    return stem[:60] + draw(st.sampled_from([b".md", b".md", b".md", b".MD", b".html", b""]))
+
+
+SAFE_TEXT = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs")),
+                    min_size=1, max_size=20).map(lambda t: t.strip() or "word")
+VALID_LINES = st.sampled_from(["tags: [login, passwords]", "id: KB-0001", "id: KB-0002",
+                               "updated: 2026-11-01", "review_by: 2030-01-01", "owner: Support",
+                               "featured: true", "draft: true", "visibility: members",
+                               "audience: [publisher, advertiser]", "aliases: [old/path.md]"])
+
+
+def clean_body(names: list[str]) -> st.SearchStrategy[str]:
+    """Markdown a careful writer would write: it should build."""
+    return st.one_of(
+        SAFE_TEXT,
+        st.builds(lambda t: f"## {t}", SAFE_TEXT),
+        st.builds(lambda u: f"See [the other]({u}).", st.sampled_from(names or ["#top"])),
+        st.builds(lambda t: f"/// members\nMembers: {t}.\n///", SAFE_TEXT),
+        st.builds(lambda t: f"```\n[not a link]({t}.md)\n```", SAFE_TEXT),
+        st.sampled_from(["Call [[support.phone]].", "- one\n- two", "> A quote.",
+                         "<!-- a comment -->", "!!! note\n    Careful.", "**bold** text"]),
+    )
+
+
+@st.composite
+def knowledge_bases(draw: st.DrawFn) -> list[tuple[bytes, bytes]]:
+    """(path, bytes) of every file of a small content folder: careful topics, and topics with
+    one kind of mistake (so that it is the one the tools meet), or several."""
+    slugs = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True).map(lambda s: s + ".md")
+    count = draw(st.integers(1, 3))
+    kinds = draw(st.lists(st.sampled_from(["careful", "careful", "name", "front", "body",
+                                           "bytes", "many"]), min_size=count, max_size=count))
+    paths = []
+    for kind in kinds:
+        name = draw(file_names()) if kind in ("name", "many") else draw(slugs).encode()
+        folder = draw(st.sampled_from([b"", b"sub/"] + ([b"\xc3\xbc ber/", b"a\xffb/", b"n\nl/"]
+                                                        if kind in ("name", "many") else [])))
+        paths.append(folder + name)
+    if len(set(paths)) < len(paths):
+        paths = [p for i, p in enumerate(paths) if p not in paths[:i]]
+        kinds = kinds[:len(paths)]
+    texts = [os.fsdecode(p) for p in paths]
+    files = []
+    for kind, path, shown in zip(kinds, paths, texts):
+        mds = [os.path.relpath(t, os.path.dirname(shown) or ".") for t in texts
+               if t.endswith(".md")]
+        head = list(GOOD_HEAD) + draw(st.lists(VALID_LINES, max_size=2, unique=True))
+        if kind == "front":
+            head.insert(draw(st.integers(0, len(head))), draw(FM_LINE))
+        elif kind == "many":
+            head = draw(st.lists(st.sampled_from(GOOD_HEAD), unique=True))
+            head += draw(st.lists(FM_LINE, max_size=3))
+        pieces = body_pieces(mds) if kind in ("body", "many") else clean_body(mds)
+        body = draw(st.lists(pieces, min_size=1, max_size=6))
+        close = draw(st.sampled_from(["---\n", "---\n", "...\n", ""])) if kind == "many" \
+            else "---\n"
+        text = "---\n" + "\n".join(head) + "\n" + close + "\n" + "\n\n".join(body) + "\n"
+        data = text.encode("utf-8", errors="surrogateescape")
+        if kind in ("bytes", "many"):
+            data = draw(st.sampled_from([data.replace(b"\n", b"\r\n"), b"\xef\xbb\xbf" + data,
+                                         data + b"\xff", b"", data.replace(b"\n", b"\r")]))
+        files.append((path, data))
+    if draw(st.booleans()):
+        files.append((b"pic.png", PNG))
+    if draw(st.integers(0, 4)) == 0:
+        files.append((b"page.html", draw(st.sampled_from([b"<p>no head</p>",
+                                                          b"<html><head></head></html>"]))))
+    return files
+
+
+def write(project: Project, files: list[tuple[bytes, bytes]]) -> None:
+    root = os.fsencode(project.content)
+    for rel, data in files:
+        path = root + b"/" + rel
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+
+
+def run(args: list[str]) -> tuple[int, str]:
+    """`kb ARGS` in this process; exit status and everything it printed or logged."""
+    log = io.StringIO()
+    handler = logging.StreamHandler(log)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        result = CliRunner().invoke(main, args, prog_name="kb")
+    finally:
+        logger.removeHandler(handler)
+    output = result.output + log.getvalue()
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        f"kb {' '.join(args)} raised {result.exception!r}\n{output}"
+    assert "Traceback" not in output, output
+    return result.exit_code, output
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("KB_ROBUST_SEED"),
+          database=None, suppress_health_check=list(HealthCheck))
+@given(files=knowledge_bases())
+def test_every_input_gets_diagnostics_never_a_traceback(tmp_path_factory,
+                                                       files: list[tuple[bytes, bytes]]) -> None:
+    project = Project(tmp_path_factory.mktemp("robust") / "kb")
+    write(project, files)
+    note(repr(files))
+    verdicts = {}
+    here = os.getcwd()
+    os.chdir(project.root)
+    try:
+        for args in (["check"], ["build", "--public"], ["build", "--members"]):
+            code, output = run(args)
+            assert code in (0, 1), (args, code, output)
+            if code == 1:
+                assert DIAGNOSTIC.search(output), (args, output)
+            verdicts[args[-1]] = code
+    finally:
+        os.chdir(here)
+    event("kb check clean" if verdicts["check"] == 0 else "kb check found errors")
+    # The build refuses exactly what kb check refuses.
+    assert verdicts["--public"] == verdicts["--members"] == verdicts["check"], verdicts
