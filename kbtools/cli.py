@@ -551,7 +551,12 @@ def stale(as_of: dt.datetime | None, fmt: str, config_file: str | None) -> None:
 
     project = _project(config_file)
     today = as_of.date() if as_of else dt.date.today()
-    groups = find(load(project.content), today)
+    kb = load(project.content)
+    groups = find(kb, today)
+    unread = sum(not t.valid for t in kb.topics.values()) + len(kb.unreadable)
+    if unread:
+        click.echo(f"kb stale: {_count(unread, 'topic')} with errors left out "
+                   "(`kb check` lists them)", err=True)
     if fmt == "json":
         click.echo(json.dumps({owner: [{"path": d.path, "title": d.title,
                                         "review_by": d.review_by.isoformat(),

@@ -178,3 +178,28 @@ def test_public_topic_in_a_folder_with_spaces_and_accents_builds(project) -> Non
     project.write("ü ber/a b.md", topic("Q?", body="Answer."))
     out = project.build(Site.PUBLIC)
     assert (out / "ü ber" / "a b" / "index.html").exists()
+
+
+def test_a_finding_of_one_site_says_which(tmp_path: Path) -> None:
+    (tmp_path / "t.md").write_text(f"---\n{GOOD_HEAD}---\nSee [a](nowhere.md).\n\n"
+                                   "/// members\nAnd [b](gone.md).\n///\n")
+    messages = sorted(d.message for d in findings(tmp_path) if d.is_error)
+    assert messages == ["link `gone.md`: topic `gone.md` does not exist (in the members site)",
+                        "link `nowhere.md`: topic `nowhere.md` does not exist"]
+
+
+def test_stale_with_an_impossible_date_is_not_a_traceback(project, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from kbtools.cli import main
+
+    from .conftest import topic
+
+    project.write("a/bad.md", topic("Bad?", review_by="2027-04-31"))
+    project.write("a/old.md", topic("Old?", review_by="2020-01-01"))
+    monkeypatch.chdir(project.root)
+    result = CliRunner().invoke(main, ["stale"])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    assert "content/a/old.md" in result.stdout and "bad.md" not in result.stdout
+    assert "kb stale: 1 topic with errors left out (`kb check` lists them)" in result.stderr

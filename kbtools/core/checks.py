@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -34,13 +35,33 @@ def check(kb: KnowledgeBase, *, today: dt.date | None = None,
     found += same_urls(kb)
     found += reserved_paths(kb, reserved)
     found += topic_warnings(kb, today or dt.date.today())
-    for site in sites:
-        found += links(plan(kb, site), members_url=members_url)
+    found += _per_site(kb, list(sites), members_url)
     # A broken link is broken in both sites: say it once (the first site's hint wins).
     unique: dict[tuple[str, int, int, str, str], Diagnostic] = {}
     for d in found:
         unique.setdefault((d.path, d.line, d.column, d.code, d.message), d)
     return sorted(unique.values())
+
+
+# Findings that can hold in one site and not the other; KB302/KB303 name their site already.
+_EITHER_SITE = frozenset({"KB300", "KB301", "KB305", "KB306", "KB307"})
+
+
+def _per_site(kb: KnowledgeBase, sites: list[Site], members_url: str) -> list[Diagnostic]:
+    """The link checks of every site; a finding that holds in one site of several says which
+    (a broken link inside a members passage is broken in the members site only)."""
+    by_site = [list(links(plan(kb, site), members_url=members_url)) for site in sites]
+    if len(sites) < 2:
+        return by_site[0] if by_site else []
+    keys = [{(d.path, d.line, d.column, d.code) for d in found} for found in by_site]
+    out: list[Diagnostic] = []
+    for site, found in zip(sites, by_site):
+        others = set().union(*(k for k, s in zip(keys, sites) if s is not site))
+        for d in found:
+            if d.code in _EITHER_SITE and (d.path, d.line, d.column, d.code) not in others:
+                d = dataclasses.replace(d, message=f"{d.message} (in the {site.value} site)")
+            out.append(d)
+    return out
 
 
 def duplicate_ids(kb: KnowledgeBase) -> Iterator[Diagnostic]:
