@@ -100,3 +100,18 @@ def test_missing_visibility_is_members_only_with_a_warning(tmp_path: Path) -> No
     assert kb.topics["t.md"].visibility == "members"
     assert not kb.topics["t.md"].is_public
     assert [d.code for d in checks.check(kb)] == ["KB120", "KB122"]
+
+
+def test_duplicate_id_written_since_the_last_commit_is_blamed(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
+
+    head = '---\ntitle: "Q"\naudience: [publisher]\nvisibility: public\n'
+    (tmp_path / "a.md").write_text(head + "id: KB-0001\n---\n")
+    (tmp_path / "b.md").write_text(head + "id: KB-0002\n---\n")
+    git("init", "-q"), git("add", "."), git("commit", "-qm", "both in one commit")
+    (tmp_path / "a.md").write_text(head + "id: KB-0002\n---\n")  # the edit that made a copy
+    found = [d for d in checks.check(load(tmp_path)) if d.code == "KB111"]
+    assert [d.path.rsplit("/", 1)[-1] for d in found] == ["a.md"]
+    assert found[0].hint == "give this topic the next free id: `id: KB-0003`"

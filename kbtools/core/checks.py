@@ -75,7 +75,7 @@ def duplicate_ids(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     shared = {tid: paths for tid, paths in by_id.items() if len(paths) > 1}
     if not shared:
         return
-    blamed = {tid: ids.newer_copies(kb.root, paths) for tid, paths in shared.items()}
+    blamed = {tid: ids.newer_copies(kb.root, paths, tid) for tid, paths in shared.items()}
     free = iter(ids.next_ids(kb, sum(len(b) for b in blamed.values())))
     for tid, paths in shared.items():
         for path in blamed[tid]:
