@@ -119,10 +119,17 @@ def file_names(draw: st.DrawFn) -> bytes:
 
 SAFE_TEXT = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs")),
                     min_size=1, max_size=20).map(lambda t: t.strip() or "word")
-VALID_LINES = st.sampled_from(["tags: [login, passwords]", "id: KB-0001", "id: KB-0002",
-                               "updated: 2026-11-01", "review_by: 2030-01-01", "owner: Support",
-                               "featured: true", "draft: true", "visibility: members",
+VALID_LINES = st.sampled_from(["tags: [login, passwords]", "updated: 2026-11-01",
+                               "review_by: 2030-01-01", "owner: Support", "featured: true",
+                               "visibility: members",
                                "audience: [publisher, advertiser]", "aliases: [old/path.md]"])
+
+
+def careful_head(extra: list[str], number: int) -> list[str]:
+    """GOOD_HEAD with ``extra`` lines replacing the keys they name (no key twice)."""
+    keys = {line.split(":", 1)[0] for line in extra}
+    head = [line for line in GOOD_HEAD if line.split(":", 1)[0] not in keys]
+    return head + extra + [f"id: KB-{number:04d}"]
 
 
 def clean_body(names: list[str]) -> st.SearchStrategy[str]:
@@ -134,6 +141,7 @@ def clean_body(names: list[str]) -> st.SearchStrategy[str]:
         st.builds(lambda t: f"/// members\nMembers: {t}.\n///", SAFE_TEXT),
         st.builds(lambda t: f"```\n[not a link]({t}.md)\n```", SAFE_TEXT),
         st.sampled_from(["Call [[support.phone]].", "- one\n- two", "> A quote.",
+                         "A [printable form](page.html) and ![a picture](pic.png).",
                          "<!-- a comment -->", "!!! note\n    Careful.", "**bold** text"]),
     )
 
@@ -144,8 +152,9 @@ def knowledge_bases(draw: st.DrawFn) -> list[tuple[bytes, bytes]]:
     one kind of mistake (so that it is the one the tools meet), or several."""
     slugs = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True).map(lambda s: s + ".md")
     count = draw(st.integers(1, 3))
-    kinds = draw(st.lists(st.sampled_from(["careful", "careful", "name", "front", "body",
-                                           "bytes", "many"]), min_size=count, max_size=count))
+    kinds = draw(st.lists(st.sampled_from(["careful"] * 6 + ["name", "front", "body", "bytes",
+                                                             "many"]),
+                          min_size=count, max_size=count))
     paths = []
     for kind in kinds:
         name = draw(file_names()) if kind in ("name", "many") else draw(slugs).encode()
@@ -157,10 +166,10 @@ def knowledge_bases(draw: st.DrawFn) -> list[tuple[bytes, bytes]]:
         kinds = kinds[:len(paths)]
     texts = [os.fsdecode(p) for p in paths]
     files = []
-    for kind, path, shown in zip(kinds, paths, texts):
+    for number, (kind, path, shown) in enumerate(zip(kinds, paths, texts), start=1):
         mds = [os.path.relpath(t, os.path.dirname(shown) or ".") for t in texts
                if t.endswith(".md")]
-        head = list(GOOD_HEAD) + draw(st.lists(VALID_LINES, max_size=2, unique=True))
+        head = careful_head(draw(st.lists(VALID_LINES, max_size=2, unique=True)), number)
         if kind == "front":
             head.insert(draw(st.integers(0, len(head))), draw(FM_LINE))
         elif kind == "many":
@@ -176,11 +185,13 @@ def knowledge_bases(draw: st.DrawFn) -> list[tuple[bytes, bytes]]:
             data = draw(st.sampled_from([data.replace(b"\n", b"\r\n"), b"\xef\xbb\xbf" + data,
                                          data + b"\xff", b"", data.replace(b"\n", b"\r")]))
         files.append((path, data))
-    if draw(st.booleans()):
-        files.append((b"pic.png", PNG))
-    if draw(st.integers(0, 4)) == 0:
-        files.append((b"page.html", draw(st.sampled_from([b"<p>no head</p>",
-                                                          b"<html><head></head></html>"]))))
+    # Files next to the topics (careful topics link them), sometimes an HTML file without
+    # <head> where a careless writer put one.
+    careless = any(kind != "careful" for kind in kinds)
+    page = b"<p>no head</p>" if careless and draw(st.integers(0, 3)) == 0 \
+        else b"<html><head></head><body><p>A form.</p></body></html>"
+    for folder in (b"", b"sub/"):
+        files += [(folder + b"pic.png", PNG), (folder + b"page.html", page)]
     return files
 
 

@@ -203,3 +203,16 @@ def test_stale_with_an_impossible_date_is_not_a_traceback(project, monkeypatch) 
     assert result.exception is None
     assert "content/a/old.md" in result.stdout and "bad.md" not in result.stdout
     assert "kb stale: 1 topic with errors left out (`kb check` lists them)" in result.stderr
+
+
+def test_public_topic_linking_an_html_file_builds(project) -> None:
+    # Found by tests/test_robustness.py: the audit took a public HTML file next to the topics
+    # (a printable form) for a page that should not be there (KB505).
+    from kbtools.core.sites import Site
+
+    from .conftest import topic
+
+    project.write("a/form.html", "<html><head></head><body><p>Print me.</p></body></html>")
+    project.write("a/t.md", topic("Q?", body="Print [the form](form.html)."))
+    out = project.build(Site.PUBLIC)
+    assert "Print me." in (out / "a" / "form.html").read_text()

@@ -272,7 +272,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         # Redirect pages are pages of the site that wrote them (public topics' aliases).
         redirects = {url_path(a, directory_urls=config.use_directory_urls)
                      for a in self.plan.redirects()}
-        return audit.Expectations(pages=set(self.page_urls) | redirects, site_url=site_url,
+        # An HTML file a public topic links (a printable form) is a page of the site too; its
+        # text is still audited.
+        html_files = {a for a in self.plan.assets if a.lower().endswith((".html", ".htm"))}
+        return audit.Expectations(pages=set(self.page_urls) | redirects | html_files,
+                                  site_url=site_url,
                                   site_url_path=path if path.endswith("/") else path + "/",
                                   members_url=self.config.members_url,
                                   verbatim=dict(self.theme_files))
