@@ -10,7 +10,7 @@ HTML, comments) and file names (unicode, bytes that are not UTF-8, spaces, newli
 - none of them prints a traceback or ends with an exception;
 - `kb check` and the builds agree: a clean check builds both sites, an error refuses both.
 
-CI runs KB_ROBUST_EXAMPLES examples (default 20, about 20 s); run it with more by hand:
+CI runs KB_ROBUST_EXAMPLES examples (default 30, about 20 s); run it with more by hand:
 `KB_ROBUST_EXAMPLES=500 .venv/bin/python -m pytest tests/test_robustness.py`.
 """
 
@@ -29,7 +29,7 @@ from kbtools.cli import main
 
 from .conftest import PNG, Project
 
-EXAMPLES = int(os.environ.get("KB_ROBUST_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("KB_ROBUST_EXAMPLES", "30"))
 DIAGNOSTIC = re.compile(r"content/.*: (error|warning)\[KB\d+\]")
 
 # Text a writer might type: letters of several scripts, punctuation YAML and Markdown care
