@@ -56,6 +56,15 @@ class KbGroup(click.Group):
         except yaml.YAMLError as e:  # what the front matter parser does not turn into KB103
             problem = " ".join(str(e).split())
             raise Fail(f"a topic's front matter cannot be read: {problem}", exit_code=1) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as e:
+            # A bug of kbtools: one line for the writer, the traceback for whoever fixes it.
+            if os.environ.get("KB_DEBUG"):
+                raise
+            raise Fail(f"kbtools failed with {type(e).__name__}: {e} (a bug: please report "
+                       "it; KB_DEBUG=1 shows the traceback)", exit_code=1) from None
 
 
 @click.group(cls=KbGroup, context_settings=CONTEXT)

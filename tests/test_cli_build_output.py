@@ -51,3 +51,23 @@ def test_output_cut_short_by_the_reader_is_quiet(project: Project) -> None:
     proc.stderr.close()
     proc.wait(timeout=60)
     assert "Broken pipe" not in err and "Traceback" not in err, err
+
+
+def test_a_bug_is_one_line_not_a_traceback(project: Project, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from kbtools.cli import main
+    from kbtools.core import review
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("something kbtools did not expect")
+
+    project.write("a/one.md", topic("One?"))
+    monkeypatch.chdir(project.root)
+    monkeypatch.delenv("KB_DEBUG", raising=False)
+    monkeypatch.setattr(review, "stale", broken)
+    result = CliRunner().invoke(main, ["stale"], prog_name="kb")
+    assert result.exit_code == 1
+    assert result.stderr == ("kb: kbtools failed with RuntimeError: something kbtools did "
+                             "not expect (a bug: please report it; KB_DEBUG=1 shows the "
+                             "traceback)\n")

@@ -148,6 +148,9 @@ def _child(config_file: str | os.PathLike[str], site: Site, site_dir: object, st
     try:
         result = _run(config_file, site, site_dir, strict, report,
                       progress if with_progress else None, echo_refusal)
-    except BaseException:  # report, never hang the parent
-        result = Result(site, None, traceback.format_exc(), 0.0)
+    except BaseException as e:  # report, never hang the parent
+        detail = traceback.format_exc() if os.environ.get("KB_DEBUG") else \
+            f"kbtools failed with {type(e).__name__}: {e} (a bug: please report it; " \
+            "KB_DEBUG=1 shows the traceback)"
+        result = Result(site, None, detail, 0.0)
     updates.put(("result", result))
