@@ -1,4 +1,5 @@
-"""Property: whatever a writer puts in content/, kbtools answers with diagnostics, never a traceback.
+"""Property: whatever a writer puts in content/, kbtools answers with diagnostics, never a
+traceback.
 
 Hypothesis writes small knowledge bases with generated front matter (known and unknown keys,
 impossible and foreign dates, unicode, tabs, byte order marks, anchors, tags, broken quotes),

@@ -206,9 +206,9 @@ def links(site: SitePlan, *, members_url: str = "") -> Iterator[Diagnostic]:
             if problem:
                 yield problem
         for entry in topic.meta.get("related", []):
-            if entry in site.topics or site.kb.has_errors(entry) or (site.is_public and entry in site.kb.topics
-                                        and site.kb.topics[entry].valid
-                                        and not site.kb.topics[entry].is_draft):
+            if entry in site.topics or site.kb.has_errors(entry) or (
+                    site.is_public and entry in site.kb.topics
+                    and site.kb.topics[entry].valid and not site.kb.topics[entry].is_draft):
                 # Public topics may relate to members topics: the public site drops the entry.
                 continue
             yield _d(site.kb, path, topic.meta_lines.get("related", 1), 1, "KB305",

@@ -126,7 +126,8 @@ def yaml_hint(problem: str, lines: Sequence[str], index: int, first_line: int,
 
 
 def list_hint(key: str, raw: str, choices: Sequence[str]) -> str:
-    """``audience: publishers`` -> ``write `audience: [publisher]```: the writer's items, as a list."""
+    """``audience: publishers`` -> ``write `audience: [publisher]```: the writer's items as a
+    list."""
     items = [part.strip() for part in re.split(r"[,;]|\s+and\s+|\s+", raw) if part.strip()]
     if choices:
         items = [closest_choice(item, choices) or item for item in items]
