@@ -23,7 +23,7 @@ import os
 import re
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
 
 from kbtools.cli import main
@@ -222,9 +222,24 @@ def run(args: list[str]) -> tuple[int, str]:
     return result.exit_code, output
 
 
+_TOPIC = ("---\n" + "\n".join(GOOD_HEAD) + "\n---\n\nThe answer.\n").encode()
+# What this test found, kept as fixed cases: a file `tags` where the tags page is written,
+# a public topic in a folder with a space and an accent (search index locations are
+# URL-encoded), a printable HTML form linked from a public topic.
+FOUND = [
+    [(b"tags", _TOPIC), (b"sub/x.md", _TOPIC)],
+    [("ü ber/a b.md".encode(), _TOPIC)],
+    [(b"a.md", _TOPIC.replace(b"The answer.", b"Print [the form](page.html).")),
+     (b"page.html", b"<html><head></head><body><p>A form.</p></body></html>")],
+]
+
+
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("KB_ROBUST_SEED"),
           database=None, suppress_health_check=list(HealthCheck))
 @given(files=knowledge_bases())
+@example(files=FOUND[0])
+@example(files=FOUND[1])
+@example(files=FOUND[2])
 def test_every_input_gets_diagnostics_never_a_traceback(tmp_path_factory,
                                                        files: list[tuple[bytes, bytes]]) -> None:
     project = Project(tmp_path_factory.mktemp("robust") / "kb")

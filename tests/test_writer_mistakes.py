@@ -216,3 +216,26 @@ def test_public_topic_linking_an_html_file_builds(project) -> None:
     project.write("a/t.md", topic("Q?", body="Print [the form](form.html)."))
     out = project.build(Site.PUBLIC)
     assert "Print me." in (out / "a" / "form.html").read_text()
+
+
+@pytest.mark.parametrize("name, message", [
+    ("tags", "`tags` is where a generated page is written"),
+    ("a/t", "`a/t` is where the page of `a/t.md` is written"),
+    ("a/t/index.html", "`a/t/index.html` is where the page of `a/t.md` is written"),
+    ("sitemap.xml", "`sitemap.xml` is a file the site itself writes"),
+    ("search/search_index.json", "is a file the site itself writes"),
+])
+def test_file_where_a_page_is_written_is_refused(tmp_path: Path, name: str,
+                                                 message: str) -> None:
+    # Found by tests/test_robustness.py: a file `tags` next to the topics made the members
+    # build fail with "File exists" and no diagnostic.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "t.md").write_text(f"---\n{GOOD_HEAD}---\nThe answer.\n")
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text("<html><head></head></html>")
+    from kbtools.core import pages
+
+    errors = [d for d in checks.check(load(tmp_path), today=TODAY, reserved=pages.RESERVED)
+              if d.is_error]
+    assert [(d.path.endswith(name), d.code) for d in errors] == [(True, "KB309")], errors
+    assert message in errors[0].message

@@ -132,11 +132,32 @@ def same_urls(kb: KnowledgeBase) -> Iterator[Diagnostic]:
             first[url] = path
 
 
+# What the theme and MkDocs write into every site, besides pages.
+_SITE_FILES = frozenset({"404.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt"})
+_SITE_FOLDERS = ("assets/", "search/")
+
+
 def reserved_paths(kb: KnowledgeBase, reserved: Iterable[str]) -> Iterator[Diagnostic]:
-    """Generated pages own their paths."""
-    for path in sorted(set(reserved) & set(kb.topics)):
+    """Generated pages own their paths; a file next to the topics may not be where a page, or
+    the theme, writes (a file `tags` is the folder of the tags page)."""
+    reserved = set(reserved)
+    for path in sorted(reserved & set(kb.topics)):
         yield _d(kb, path, 1, 1, "KB309", f"`{path}` is the path of a generated page",
                  "rename the topic")
+    written: dict[str, str] = {}
+    for page in (*kb.topics, *reserved):
+        folder = url_path(page).rstrip("/")
+        if folder:
+            written[folder] = written[f"{folder}/index.html"] = page
+    for asset in sorted(kb.assets):
+        if asset in written:
+            what = (f"the page of `{written[asset]}`" if written[asset] in kb.topics
+                    else "a generated page")
+            yield _d(kb, asset, 0, 0, "KB309", f"`{asset}` is where {what} is written",
+                     "rename the file; give it an extension (e.g. `.txt`, `.pdf`)")
+        elif asset in _SITE_FILES or asset.startswith(_SITE_FOLDERS):
+            yield _d(kb, asset, 0, 0, "KB309", f"`{asset}` is a file the site itself writes",
+                     "rename the file or move it into a subject folder")
 
 
 def unclosed_blocks(kb: KnowledgeBase) -> Iterator[Diagnostic]:
