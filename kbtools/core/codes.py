@@ -148,8 +148,10 @@ CODES: dict[str, Code] = {
              "`aliases: [accounts/reset.md]` when that topic still exists, or in two topics",
              "remove the alias; an alias names a path no topic uses any more"),
         Code("KB309", _E, "file name is reserved for a generated page",
-             "content/index.md or content/tags.md",
-             "rename the topic; the home page and listings are generated"),
+             "content/index.md or content/tags.md; a file `content/tags` (the tags page's "
+             "folder) or `content/a/t` next to `a/t.md`; `content/sitemap.xml`",
+             "rename the topic or file; the home page, listings, sitemap and search index are "
+             "generated"),
         Code("KB310", _E, "two topics have the same address",
              "content/billing.md and content/billing/index.md (both `/billing/`)",
              "rename or move one of them"),
