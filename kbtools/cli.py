@@ -46,6 +46,8 @@ class KbGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # `kb stale | head`: click exits quietly when the reader stops reading
         except OSError as e:
             where = f"{e.filename}: " if e.filename else ""
             raise Fail(f"{where}{e.strerror or e}", exit_code=1) from None
@@ -54,6 +56,15 @@ class KbGroup(click.Group):
         except yaml.YAMLError as e:  # what the front matter parser does not turn into KB103
             problem = " ".join(str(e).split())
             raise Fail(f"a topic's front matter cannot be read: {problem}", exit_code=1) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as e:
+            # A bug of kbtools: one line for the writer, the traceback for whoever fixes it.
+            if os.environ.get("KB_DEBUG"):
+                raise
+            raise Fail(f"kbtools failed with {type(e).__name__}: {e} (a bug: please report "
+                       "it; KB_DEBUG=1 shows the traceback)", exit_code=1) from None
 
 
 @click.group(cls=KbGroup, context_settings=CONTEXT)
@@ -125,19 +136,23 @@ def build(config_file: str, which: str, site_dir: str | None, strict: bool) -> N
         raise click.UsageError("--site-dir needs --public or --members")
     status = _Progress(sites) if _interactive() else None
     results = build_sites(config_file, sites, site_dir=site_dir, strict=strict,
-                          progress=status.update if status else None)
+                          progress=status.update if status else None, echo_refusal=False)
     if status:
         status.clear()
-    failed = False
     for result in results:
-        if result.error is not None:
-            failed = True
-            click.echo(f"kb build: the {result.site.value} site was not built: {result.error}",
-                       err=True)
-        else:
+        if result.error is None:
             click.echo(f"{result.site.value:8} site: {result.published} "
                        f"({result.seconds:.1f} s)")
-    if failed:
+    # One line per distinct reason: content errors refuse both sites for the same reason.
+    reasons: dict[str, list[Site]] = {}
+    for result in results:
+        if result.error is not None:
+            reasons.setdefault(result.error.removeprefix("kbtools: "), []).append(result.site)
+    for reason, failed in reasons.items():
+        which = ("neither site was built" if len(failed) == 2
+                 else f"the {failed[0].value} site was not built")
+        click.echo(f"kb build: {which}: {reason}", err=True)
+    if reasons:
         sys.exit(1)
 
 
@@ -522,9 +537,13 @@ def mv(old: str, new: str, dry_run: bool, config_file: str | None) -> None:
     if dry_run:
         return
     try:
-        apply(kb, move)
+        staged = apply(kb, move)
     except MoveError as e:
         raise Fail(str(e), exit_code=1) from None
+    if staged:
+        click.echo("staged the move with git mv" + ("; the links rewritten in other topics are "
+                                                    "not staged (`git diff` shows them)"
+                                                    if others else ""))
 
 
 # stale ----------------------------------------------------------------------------------------
@@ -547,7 +566,12 @@ def stale(as_of: dt.datetime | None, fmt: str, config_file: str | None) -> None:
 
     project = _project(config_file)
     today = as_of.date() if as_of else dt.date.today()
-    groups = find(load(project.content), today)
+    kb = load(project.content)
+    groups = find(kb, today)
+    unread = sum(not t.valid for t in kb.topics.values()) + len(kb.unreadable)
+    if unread:
+        click.echo(f"kb stale: {_count(unread, 'topic')} with errors left out "
+                   "(`kb check` lists them)", err=True)
     if fmt == "json":
         click.echo(json.dumps({owner: [{"path": d.path, "title": d.title,
                                         "review_by": d.review_by.isoformat(),

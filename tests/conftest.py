@@ -27,15 +27,29 @@ PNG = bytes.fromhex(
 )
 
 
+_SUMMARY = '"A short summary."'
+
+
 def topic(title: str, *, visibility: str | None = "public", audience: str = "[publisher]",
-          body: str = "A short answer.", **extra: str) -> str:
-    """The text of a topic file; ``extra`` adds front matter lines as written."""
+          body: str = "A short answer.", summary: str | None = _SUMMARY, **extra: str) -> str:
+    """The text of a topic file; ``extra`` adds front matter lines as written.
+
+    A public topic must have a summary (KB124). Unless one is given (or ``summary=None``),
+    a default one is written last, in place of the blank line after the front matter, so
+    body lines keep their numbers (tests name them).
+    """
     lines = ["---", f'title: "{title}"', f"audience: {audience}"]
     if visibility is not None:
         lines.append(f"visibility: {visibility}")
+    if summary is not None and summary is not _SUMMARY:
+        lines.append(f"summary: {summary}")
     lines += [f"{k}: {v}" for k, v in extra.items()]
+    gap = "\n\n"
+    if summary is _SUMMARY:
+        lines.append(f"summary: {summary}")
+        gap = "\n"
     lines.append("---")
-    return "\n".join(lines) + "\n\n" + textwrap.dedent(body).strip() + "\n"
+    return "\n".join(lines) + gap + textwrap.dedent(body).strip() + "\n"
 
 
 class Project:

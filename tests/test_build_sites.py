@@ -14,7 +14,9 @@ from .conftest import Project, topic
 
 def _kb(p: Project) -> None:
     p.write("a/one.md", topic("One?", summary='"First."'))
-    p.write("a/two.md", topic("Two?"))  # no summary: a warning (KB120)
+    p.write("a/two.md", topic("Two?"))
+    # A members topic without a summary: a warning (KB120).
+    p.write("b/three.md", topic("Three?", visibility="members", summary=None))
     p.write("b/secret.md", topic("Secret?", visibility="members", summary='"Hidden."'))
 
 
@@ -40,7 +42,7 @@ def test_content_errors_fail_both_sites_with_the_reason(project: Project) -> Non
     project.write("b/broken.md", topic("Broken?", visibility="members",
                                        body="/// members\nnever closed"))
     results = build_sites(project.config, [Site.PUBLIC, Site.MEMBERS])
-    assert all(r.error and "error(s) in the content" in r.error for r in results)
+    assert all(r.error and "in the content; nothing was built" in r.error for r in results)
     assert not (project.root / "site").exists()
 
 

@@ -72,7 +72,8 @@ def test_errors_exit_1_with_file_line_column_code_and_hint(kbdir: Project) -> No
 
 
 def test_text_is_diagnostic_format_text_and_coloured_only_when_asked(kbdir: Project) -> None:
-    kbdir.write("accounts/change.md", topic("Q", body="[x](nope.md)"))  # and no summary
+    kbdir.write("accounts/change.md", topic("Q", body="[x](nope.md)"))
+    kbdir.write("accounts/members.md", topic("M", visibility="members", summary=None))
     plain = kb("check")
     found = checks.check(load(kbdir.content), reserved=pages.RESERVED)
     assert plain.stdout == "".join(d.format_text() + "\n" for d in found)
@@ -89,8 +90,8 @@ def test_no_color_turns_colour_off(kbdir: Project, monkeypatch: pytest.MonkeyPat
 
 
 def test_warnings_pass_unless_strict(kbdir: Project) -> None:
-    kbdir.write("accounts/change.md", topic("How do I change my password?",
-                                            review_by="2020-01-01"))
+    kbdir.write("accounts/old.md", topic("How do I change my password?", visibility="members",
+                                         summary=None, review_by="2020-01-01"))
     result = kb("check")
     assert result.exit_code == 0
     assert {"KB120", "KB121"} <= set(re.findall(r"warning\[(KB\d+)\]", result.stdout))
@@ -99,7 +100,8 @@ def test_warnings_pass_unless_strict(kbdir: Project) -> None:
 
 
 def test_json_lines_follow_the_documented_schema(kbdir: Project) -> None:
-    kbdir.write("accounts/change.md", topic("Q", body="[x](reset.md#nope)\n\n/// members\nA"))
+    kbdir.write("accounts/other.md", topic("Q", body="[x](reset.md#nope)\n\n/// members\nA",
+                                           visibility="members", summary=None))
     result = kb("check", "--format", "json")
     assert result.exit_code == 1
     schema = json.loads((ROOT / "schema" / "diagnostic.schema.json").read_text())
@@ -107,7 +109,7 @@ def test_json_lines_follow_the_documented_schema(kbdir: Project) -> None:
     for obj in objects:
         jsonschema.validate(obj, schema)
     assert {o["code"] for o in objects} >= {"KB200", "KB120"}
-    assert all(o["path"] == "content/accounts/change.md" for o in objects)
+    assert all(o["path"] == "content/accounts/other.md" for o in objects)
 
 
 def test_json_of_a_clean_knowledge_base_is_empty(kbdir: Project) -> None:

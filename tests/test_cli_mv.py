@@ -228,3 +228,65 @@ def test_symlinks_are_refused(kbdir: Project, tmp_path: Path) -> None:
             "a symlink leading outside the content folder")
     (kbdir.content / "contact/in.md").symlink_to(kbdir.content / "contact/call.md")
     refused(kb("mv", "content/contact/in.md", "content/contact/in2.md"), 1, "is a symlink")
+
+
+def _git(root: Path, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root,
+                          check=True, capture_output=True, text=True).stdout
+
+
+def test_mv_of_a_tracked_topic_is_staged_with_git_mv(project: Project,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import topic
+
+    project.write("a/old.md", topic("Old?", body="The answer."))
+    project.write("a/other.md", topic("Other?", body="See [old](old.md)."))
+    _git(project.root, "init", "-q")
+    _git(project.root, "add", ".")
+    _git(project.root, "commit", "-qm", "seed")
+    monkeypatch.chdir(project.root)
+    result = kb("mv", "content/a/old.md", "content/b/new.md")
+    assert result.exit_code == 0, result.output
+    assert "staged the move with git mv" in result.output
+    status = _git(project.root, "status", "--porcelain")
+    assert "R  content/a/old.md -> content/b/new.md" in status, status
+    assert " M content/a/other.md" in status, status
+    assert not (project.content / "a" / "old.md").exists()
+
+
+def test_mv_outside_git_moves_the_file(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import topic
+
+    project.write("a/old.md", topic("Old?"))
+    monkeypatch.chdir(project.root)
+    result = kb("mv", "content/a/old.md", "content/a/new.md")
+    assert result.exit_code == 0, result.output
+    assert "git" not in result.output
+    assert (project.content / "a" / "new.md").exists()
+    assert not (project.content / "a" / "old.md").exists()
+
+
+def test_mv_then_build_works_end_to_end(project: Project, monkeypatch: pytest.MonkeyPatch,
+                                        capfd: pytest.CaptureFixture[str]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import topic
+
+    project.write("a/old.md", topic("Old question?", body="The answer.\n\n## Steps\n\nDo it."))
+    project.write("a/other.md", topic("Other?", body="See [old](old.md#steps)."))
+    monkeypatch.chdir(project.root)
+    assert kb("mv", "content/a/old.md", "content/b/new.md").exit_code == 0
+    run = subprocess.run([sys.executable, "-m", "kbtools.cli", "build"], cwd=project.root,
+                         capture_output=True, text=True,
+                         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "CI": "true"})
+    assert run.returncode == 0, run.stderr
+    for site in ("public", "members"):
+        out = project.root / "site" / site
+        assert "Old question?" in (out / "b" / "new" / "index.html").read_text()
+        redirect = (out / "a" / "old" / "index.html").read_text()
+        assert "../../b/new/" in redirect, redirect
+        assert 'href="../../b/new/#steps"' in (out / "a" / "other" / "index.html").read_text()

@@ -67,7 +67,8 @@ def test_new_writes_a_valid_topic_and_prints_its_path(kbdir: Project) -> None:
     assert new.meta["updated"] == dt.date.today()
     assert new.meta["review_by"] > dt.date.today()
     found = checks.check(kb_, reserved=pages.RESERVED)
-    assert [d.code for d in found if "can-i-change" in d.path] == ["KB120"]  # no summary yet
+    # Not finished: a public page is not published without a summary and an answer.
+    assert [d.code for d in found if "can-i-change" in d.path] == ["KB124", "KB125"]
     fm = yaml.safe_load(text.split("---")[1])
     fm = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in fm.items()}
     jsonschema.validate(fm, json.loads((ROOT / "schema/topic.schema.json").read_text()))

@@ -68,7 +68,9 @@ def test_errors_are_shown_and_the_server_stays_up(served: dict[str, Any],
     assert result.exit_code == 0, result.output
     err = caplog.text + result.output
     assert "content/accounts/bad.md:7:5: error[KB300]" in err
-    assert "the public site was not rebuilt" in err
+    assert "the public site was not rebuilt: 1 error in the content" in err
+    assert "Aborted with" not in err and "BuildError" not in err
+    assert err.count("1 error in the content") == 1, err
     assert "Traceback" not in err
     assert served["pages"] == []  # nothing built yet; the server still starts
 
@@ -153,3 +155,14 @@ def test_a_preview_the_audit_refuses_is_never_served(served: dict[str, Any],
     assert "ZQXpassage" not in served["first"]
     assert served["second"] == served["first"]
     assert served["files"] == []  # no staging folder left beside the served one
+
+
+def test_impossible_date_is_a_diagnostic_not_a_hang(served: dict[str, Any],
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    served["project"].write("accounts/bad.md", topic("Bad", updated="2026-02-30"))
+    result = kb("serve", "--public")
+    assert result.exit_code == 0, result.output
+    err = caplog.text + result.output
+    assert "content/accounts/bad.md:5:10: error[KB107]" in err
+    assert "February 2026 has 28 days" in err
+    assert "Traceback" not in err and "ValueError" not in err

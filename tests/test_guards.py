@@ -157,19 +157,27 @@ def test_summary_guard_removed_audit_catches(canary, caplog, monkeypatch) -> Non
     refused(*canary, caplog, "KB500")
 
 
-def test_build_without_the_plugin_renders_no_content(project: Project, tmp_path: Path) -> None:
-    """Removing the plugin from mkdocs.yml leaves nothing to render, and the build fails."""
+@pytest.mark.parametrize("guard_plugin", [True, False], ids=["kb-guard", "template-guard"])
+def test_build_without_the_plugin_renders_no_content(project: Project, tmp_path: Path, caplog,
+                                                     guard_plugin: bool) -> None:
+    """Removing the plugin from mkdocs.yml leaves nothing to render, and the build fails:
+    in one line with kb-guard, by the template guard in overrides/main.html without it."""
     write_canary_kb(project)
     text = project.config.read_text()
     without = re.sub(r"(?m)^  - kb:\n(?:      .*\n)+", "", text)
-    assert without != text
+    if not guard_plugin:
+        without = without.replace("  - kb-guard\n", "")
+    assert without != text and ("kb-guard" in without) is guard_plugin
     project.config.write_text(without)
     out = tmp_path / "no-plugin"
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    with pytest.raises(Exception, match="kb` plugin is not active"):
+    with caplog.at_level(logging.ERROR), pytest.raises(Exception) as raised:
         build(load_config(str(project.config), site_dir=str(out)))
+    assert "kb` plugin is not active" in caplog.text + str(raised.value)
+    if guard_plugin:
+        assert isinstance(raised.value, MkDocsException) and not out.exists()
     written = site_text(out) if out.exists() else ""
     for canary in (*CANARIES.values(), "how do i open the guide"):
         assert canary not in written

@@ -51,7 +51,8 @@ def write_kb(p: Project, specs: list[dict]) -> Planned:
             planned.public if vis == "public" else planned.secret)
         title, body_word, tag = word("title"), word("body"), word("tag")
         own.update({title, body_word})
-        lines = ["---", f'title: "Question {title}?"', f"audience: {spec['audience']}"]
+        lines = ["---", f'title: "Question {title}?"', f"audience: {spec['audience']}",
+                 f'summary: "Summary of {title}."']
         if vis == "draft":
             lines += ["visibility: public", "draft: true"]
         elif vis is not None:

@@ -13,6 +13,7 @@ import os
 from typing import Any
 
 from ..core.sites import Site
+from ..plugin.build import DropRefusal
 
 log = logging.getLogger("mkdocs.kbtools.serve")
 
@@ -37,11 +38,18 @@ def serve(config_file: str, site: Site, *, dev_addr: str | None = None,
         return config
 
     def build_or_report(config: Any, **kwargs: Any) -> None:
+        echo = DropRefusal(config.plugins.get("kb"))
+        logging.getLogger("mkdocs.commands.build").addFilter(echo)
         try:
             build(config, **kwargs)
         except MkDocsException as e:
-            log.error(f"kb serve: the {site.value} site was not rebuilt: {e.format_message()} "
+            log.error(f"kb serve: the {site.value} site was not rebuilt: {_reason(config, e)} "
                       "Fix it and save: the page reloads.")
+        except Exception as e:  # never leave the server hanging on a bug: say it, keep serving
+            log.error(f"kb serve: the {site.value} site was not rebuilt: kbtools failed with "
+                      f"{type(e).__name__}: {e} (please report this). Save a file to retry.")
+        finally:
+            logging.getLogger("mkdocs.commands.build").removeFilter(echo)
 
     mkdocs_serve.load_config, mkdocs_serve.build = load_for_site, build_or_report
     try:
@@ -49,6 +57,17 @@ def serve(config_file: str, site: Site, *, dev_addr: str | None = None,
                            open_in_browser=open_in_browser)
     finally:
         mkdocs_serve.load_config, mkdocs_serve.build = load_config, build
+
+
+def _reason(config: Any, error: Exception) -> str:
+    # MkDocs replaces a plugin's refusal with "Aborted with a BuildError!"; the kb plugin
+    # keeps its own words.
+    plugin = config.plugins.get("kb")
+    failure = getattr(plugin, "failure", None)
+    if failure:
+        return str(failure).removeprefix("kbtools: ")
+    message = error.format_message() if hasattr(error, "format_message") else str(error)
+    return "" if message.startswith("Aborted with") else message
 
 
 def _log_like_mkdocs() -> None:

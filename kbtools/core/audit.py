@@ -115,7 +115,8 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
         if doc is not None:
             if rel_inner == "search/search_index.json" and isinstance(doc, dict):
                 for entry in doc.get("docs", []):
-                    page = str(entry.get("location", "")).split("#", 1)[0]
+                    # Locations are URLs: `%C3%BC%20ber/a/` is the page `ü ber/a/`.
+                    page = unquote(str(entry.get("location", "")).split("#", 1)[0])
                     if not _public_page(page, secrets, expected):
                         found.append(_diag(rel, "KB504", f"search index lists `{page or '/'}`, "
                                            "not a public page"))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
+from . import ids
 from .codes import severity_of
 from .diagnostics import Diagnostic
 from .markdown_scan import Link
+from .review import months_later
 from .sites import Site, SitePlan, is_external, plan, resolve, url_path
 from .topics import KnowledgeBase, Topic
 
@@ -31,8 +35,7 @@ def check(kb: KnowledgeBase, *, today: dt.date | None = None,
     found += same_urls(kb)
     found += reserved_paths(kb, reserved)
     found += topic_warnings(kb, today or dt.date.today())
-    for site in sites:
-        found += links(plan(kb, site), members_url=members_url)
+    found += _per_site(kb, list(sites), members_url)
     # A broken link is broken in both sites: say it once (the first site's hint wins).
     unique: dict[tuple[str, int, int, str, str], Diagnostic] = {}
     for d in found:
@@ -40,19 +43,49 @@ def check(kb: KnowledgeBase, *, today: dt.date | None = None,
     return sorted(unique.values())
 
 
+# Findings that can hold in one site and not the other; KB302/KB303 name their site already.
+_EITHER_SITE = frozenset({"KB300", "KB301", "KB305", "KB306", "KB307"})
+
+
+def _per_site(kb: KnowledgeBase, sites: list[Site], members_url: str) -> list[Diagnostic]:
+    """The link checks of every site; a finding that holds in one site of several says which
+    (a broken link inside a members passage is broken in the members site only)."""
+    by_site = [list(links(plan(kb, site), members_url=members_url)) for site in sites]
+    if len(sites) < 2:
+        return by_site[0] if by_site else []
+    keys = [{(d.path, d.line, d.column, d.code) for d in found} for found in by_site]
+    out: list[Diagnostic] = []
+    for site, found in zip(sites, by_site):
+        others = set().union(*(k for k, s in zip(keys, sites) if s is not site))
+        for d in found:
+            if d.code in _EITHER_SITE and (d.path, d.line, d.column, d.code) not in others:
+                d = dataclasses.replace(d, message=f"{d.message} (in the {site.value} site)")
+            out.append(d)
+    return out
+
+
 def duplicate_ids(kb: KnowledgeBase) -> Iterator[Diagnostic]:
-    """Each ``id`` belongs to one topic."""
-    first: dict[str, str] = {}
+    """Each ``id`` belongs to one topic: the copy that took it later is told (by git history;
+    every copy when git cannot tell), with the next free id."""
+    by_id: dict[str, list[str]] = {}
     for path, topic in kb.topics.items():
         tid = topic.meta.get("id")
-        if tid is None:
-            continue
-        if tid in first:
-            yield _d(kb, path, topic.meta_lines.get("id", 0), 1, "KB111",
-                     f"id `{tid}` is already used by {kb.display(first[tid])}",
-                     "give this topic a new id")
-        else:
-            first[tid] = path
+        if tid is not None:
+            by_id.setdefault(tid, []).append(path)
+    shared = {tid: paths for tid, paths in by_id.items() if len(paths) > 1}
+    if not shared:
+        return
+    blamed = {tid: ids.newer_copies(kb.root, paths, tid) for tid, paths in shared.items()}
+    free = iter(ids.next_ids(kb, sum(len(b) for b in blamed.values())))
+    for tid, paths in shared.items():
+        for path in blamed[tid]:
+            others = ", ".join(kb.display(p) for p in paths if p != path)
+            earlier = " (git has it from earlier)" if len(blamed[tid]) < len(paths) else ""
+            suggestion = next(free, None)
+            yield _d(kb, path, kb.topics[path].meta_lines.get("id", 0), 1, "KB111",
+                     f"id `{tid}` is already used by {others}{earlier}",
+                     f"give this topic the next free id: `id: {suggestion}`" if suggestion
+                     else "give this topic an id no other topic has")
 
 
 def aliases(kb: KnowledgeBase, reserved: Iterable[str] = ()) -> Iterator[Diagnostic]:
@@ -99,11 +132,32 @@ def same_urls(kb: KnowledgeBase) -> Iterator[Diagnostic]:
             first[url] = path
 
 
+# What the theme and MkDocs write into every site, besides pages.
+_SITE_FILES = frozenset({"404.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt"})
+_SITE_FOLDERS = ("assets/", "search/")
+
+
 def reserved_paths(kb: KnowledgeBase, reserved: Iterable[str]) -> Iterator[Diagnostic]:
-    """Generated pages own their paths."""
-    for path in sorted(set(reserved) & set(kb.topics)):
+    """Generated pages own their paths; a file next to the topics may not be where a page, or
+    the theme, writes (a file `tags` is the folder of the tags page)."""
+    reserved = set(reserved)
+    for path in sorted(reserved & set(kb.topics)):
         yield _d(kb, path, 1, 1, "KB309", f"`{path}` is the path of a generated page",
                  "rename the topic")
+    written: dict[str, str] = {}
+    for page in (*kb.topics, *reserved):
+        folder = url_path(page).rstrip("/")
+        if folder:
+            written[folder] = written[f"{folder}/index.html"] = page
+    for asset in sorted(kb.assets):
+        if asset in written:
+            what = (f"the page of `{written[asset]}`" if written[asset] in kb.topics
+                    else "a generated page")
+            yield _d(kb, asset, 0, 0, "KB309", f"`{asset}` is where {what} is written",
+                     "rename the file; give it an extension (e.g. `.txt`, `.pdf`)")
+        elif asset in _SITE_FILES or asset.startswith(_SITE_FOLDERS):
+            yield _d(kb, asset, 0, 0, "KB309", f"`{asset}` is a file the site itself writes",
+                     "rename the file or move it into a subject folder")
 
 
 def unclosed_blocks(kb: KnowledgeBase) -> Iterator[Diagnostic]:
@@ -125,14 +179,42 @@ def topic_warnings(kb: KnowledgeBase, today: dt.date) -> Iterator[Diagnostic]:
         if "visibility" not in topic.meta:
             yield _d(kb, path, 1, 1, "KB122", "no `visibility:`: the topic is members-only",
                      "add `visibility: public` if anonymous visitors may read it")
-        if not topic.summary:
+        if topic.is_public:
+            yield from _public_page_complete(kb, path, topic)
+        elif not topic.summary:
             yield _d(kb, path, 1, 1, "KB120", "the topic has no `summary:`",
                      "add a one-sentence summary; listings and search show it")
         review_by = topic.meta.get("review_by")
+        updated = topic.meta.get("updated")
+        if review_by and updated and updated > review_by:
+            yield _d(kb, path, topic.meta_lines.get("review_by", first), 1, "KB123",
+                     f"`updated: {updated.isoformat()}` is later than `review_by: "
+                     f"{review_by.isoformat()}`",
+                     "when the topic changed its review date stayed behind: set `review_by` "
+                     f"to when it must next be reviewed, e.g. `review_by: "
+                     f"{months_later(updated, 6).isoformat()}`")
         if review_by and review_by < today:
             yield _d(kb, path, topic.meta_lines.get("review_by", first), 1, "KB121",
                      f"review date {review_by.isoformat()} has passed",
                      "review the topic, then move `review_by` forward and set `updated`")
+
+
+_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
+
+
+def _public_page_complete(kb: KnowledgeBase, path: str, topic: Topic) -> Iterator[Diagnostic]:
+    # An empty public page is worse than none: it ranks, it is linked, and it says nothing.
+    if not topic.summary:
+        yield _d(kb, path, topic.meta_lines.get("title", 1), 1, "KB124",
+                 "public topic has no `summary:`; the public site does not publish it without one",
+                 "add `summary: \"...\"`, one sentence that answers the title's question")
+    if not _COMMENT.sub("", topic.public_body()).strip():
+        members_only = bool(topic.scan().members_blocks)
+        yield _d(kb, path, topic.body_first_line - 1, 1, "KB125",
+                 "public topic has no answer" + (" outside its members passages" if members_only
+                                                 else "") + "; an empty page is not published",
+                 "write the answer under the front matter"
+                 + ("; or make the topic `visibility: members`" if members_only else ""))
 
 
 def links(site: SitePlan, *, members_url: str = "") -> Iterator[Diagnostic]:
@@ -145,9 +227,9 @@ def links(site: SitePlan, *, members_url: str = "") -> Iterator[Diagnostic]:
             if problem:
                 yield problem
         for entry in topic.meta.get("related", []):
-            if entry in site.topics or (site.is_public and entry in site.kb.topics
-                                        and site.kb.topics[entry].valid
-                                        and not site.kb.topics[entry].is_draft):
+            if entry in site.topics or site.kb.has_errors(entry) or (
+                    site.is_public and entry in site.kb.topics
+                    and site.kb.topics[entry].valid and not site.kb.topics[entry].is_draft):
                 # Public topics may relate to members topics: the public site drops the entry.
                 continue
             yield _d(site.kb, path, topic.meta_lines.get("related", 1), 1, "KB305",
@@ -225,6 +307,8 @@ def _check_link(site: SitePlan, topic: Topic, link: Link) -> Diagnostic | None:
         return _d(kb, *where, "KB306", f"`{target}` does not exist", _closest(dest, kb.assets)
                   or "add the file next to the topic or fix the path")
     if dest not in site.topics:
+        if kb.has_errors(dest):
+            return None  # the topic's own error is reported once, in its file
         other = kb.topics.get(dest)
         if site.is_public and other is not None and other.valid and not other.is_draft:
             return _d(kb, *where, "KB302", f"public text links to members-only topic `{dest}`",
@@ -249,7 +333,15 @@ def _check_anchor(site: SitePlan, topic: Topic, dest: str, anchor: str | None,
                   "link a heading outside the passage, or move this link into a `/// members` block")
     page = "this page" if dest == topic.path else f"`{dest}`"
     return _d(kb, *where, "KB301", f"`{target}`: {page} has no heading `#{anchor}`",
-              _closest(anchor, anchors) or "link one of the page's headings")
+              _closest(anchor, anchors) or _headings(anchors))
+
+
+def _headings(anchors: Iterable[str]) -> str:
+    listed = sorted(anchors)
+    if not listed:
+        return "the page has no headings: link it without `#...`"
+    more = f" and {len(listed) - 6} more" if len(listed) > 6 else ""
+    return "the page's headings are " + ", ".join(f"`#{a}`" for a in listed[:6]) + more
 
 
 def _closest(wanted: str, choices: Iterable[str]) -> str | None:

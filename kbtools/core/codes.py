@@ -71,8 +71,16 @@ CODES: dict[str, Code] = {
         Code("KB113", _E, "front matter is not a mapping of keys to values",
              "front matter that is a list or a single string",
              "write one `key: value` per line"),
-        Code("KB120", _W, "topic has no summary",
-             "a topic without `summary:`",
+        Code("KB114", _E, "file name cannot be published",
+             "a file whose name is not valid UTF-8 (saved on a Latin-1 system) or holds a "
+             "newline or another control character",
+             "rename the file with letters, digits, `-` and `_`"),
+        Code("KB115", _E, "HTML file has no <head>",
+             "`content/forms/print.html` that is only `<p>…</p>`",
+             "give the file `<head>` and `<body>`; the members site marks every page noindex "
+             "in its head"),
+        Code("KB120", _W, "members topic has no summary",
+             "a members-only topic without `summary:`",
              "add a one-sentence `summary:`; it is shown in listings and search results"),
         Code("KB121", _W, "topic is past its review date",
              "`review_by: 2026-01-01` in a topic read later than that",
@@ -80,6 +88,18 @@ CODES: dict[str, Code] = {
         Code("KB122", _W, "topic has no visibility and is treated as members-only",
              "a topic without `visibility:`",
              "add `visibility: public` or `visibility: members`"),
+        Code("KB123", _W, "topic was updated after its review date",
+             "`updated: 2026-11-20` with `review_by: 2026-10-01`",
+             "the review date was not moved on when the topic changed: set `review_by` to when "
+             "the topic must next be reviewed"),
+        Code("KB124", _E, "public topic has no summary",
+             "`kb new ... --visibility public` published before `summary:` was written",
+             "add a one-sentence `summary:`: the public site shows it in listings, search "
+             "results and as the page's description, so a public page is not built without it"),
+        Code("KB125", _E, "public topic has no answer",
+             "a public topic whose body is empty, only comments, or only a members passage",
+             "write the answer under the front matter (HTML comments and members passages do "
+             "not count): the public site does not publish an empty page"),
         # Members passages
         Code("KB200", _E, "members block is not closed",
              "`/// members` with no closing `///`",
@@ -128,8 +148,10 @@ CODES: dict[str, Code] = {
              "`aliases: [accounts/reset.md]` when that topic still exists, or in two topics",
              "remove the alias; an alias names a path no topic uses any more"),
         Code("KB309", _E, "file name is reserved for a generated page",
-             "content/index.md or content/tags.md",
-             "rename the topic; the home page and listings are generated"),
+             "content/index.md or content/tags.md; a file `content/tags` (the tags page's "
+             "folder) or `content/a/t` next to `a/t.md`; `content/sitemap.xml`",
+             "rename the topic or file; the home page, listings, sitemap and search index are "
+             "generated"),
         Code("KB310", _E, "two topics have the same address",
              "content/billing.md and content/billing/index.md (both `/billing/`)",
              "rename or move one of them"),

@@ -16,6 +16,7 @@ import yaml
 from yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import hints
 from .codes import severity_of
 from .diagnostics import Diagnostic
 from .schema import FIELDS_BY_NAME, Field, Kind
@@ -74,8 +75,12 @@ def parse(split_: Split, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + offset, mark.column + 1) if mark else (offset, 0)
         problem = (e.problem or e.context or "invalid YAML").strip()
+        context = f"{e.context or ''} {problem}"
+        opened = e.context_mark.line if e.context_mark else None
+        hint = hints.yaml_hint(context, split_.yaml_text.split("\n"), line - offset, offset,
+                               opened)
         return fm, [_diag(path, line, col, "KB103", f"front matter is not valid YAML: {problem}",
-                          "quote values that contain `:`, `#`, `[` or start with a quote")]
+                          hint)]
     except yaml.YAMLError as e:  # a ReaderError (control character) carries no mark
         position = getattr(e, "position", 0)
         line = split_.yaml_text.count("\n", 0, position) + offset
@@ -90,6 +95,7 @@ def parse(split_: Split, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
                         "write one `key: value` per line")]
 
     seen: dict[str, int] = {}
+    misspelt: set[str] = set()  # keys a KB105 hint names: `titel:` is one mistake, not two
     for key_node, value_node in root.value:
         key_line = key_node.start_mark.line + offset
         if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
@@ -105,8 +111,12 @@ def parse(split_: Split, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
         seen[key] = key_line
         spec = FIELDS_BY_NAME.get(key)
         if spec is None:
+            meant = _closest_key(key, FIELDS_BY_NAME)
+            if meant:
+                misspelt.add(meant)
             diags.append(_at(path, key_node, offset, "KB105", f"unknown front matter key `{key}`",
-                             _did_you_mean(key, FIELDS_BY_NAME)))
+                             f"did you mean `{meant}`?" if meant
+                             else f"known keys: {', '.join(FIELDS_BY_NAME)}"))
             continue
         value, problems = _check_value(spec, value_node, path, offset)
         diags += problems
@@ -115,7 +125,7 @@ def parse(split_: Split, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
             fm.lines[key] = key_line
 
     for spec in FIELDS_BY_NAME.values():
-        if spec.required and spec.name not in seen:
+        if spec.required and spec.name not in seen and spec.name not in misspelt:
             diags.append(_diag(path, fm.first_line, 1, "KB109",
                                f"required key `{spec.name}` is missing",
                                f"add `{spec.name}: {_example(spec)}`"))
@@ -152,9 +162,11 @@ def _check_value(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, 
     if not isinstance(node, SequenceNode):
         coerced = _coercion_note(node)
         code = "KB110" if coerced else "KB107"
+        hint = (hints.list_hint(spec.name, node.value, spec.choices)
+                if isinstance(node, ScalarNode) and node.tag == _STR and node.value.strip()
+                else f"write `{spec.name}: {_example(spec)}`")
         return None, [_at(path, node, offset, code,
-                          f"`{spec.name}` must be a list{coerced}",
-                          f"write `{spec.name}: {_example(spec)}`")]
+                          f"`{spec.name}` must be a list{coerced}", hint)]
     if not node.value and spec.required:
         return None, [_at(path, node, offset, "KB112", f"`{spec.name}` must not be empty",
                           f"write `{spec.name}: {_example(spec)}`")]
@@ -184,8 +196,8 @@ def _scalar_text(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, 
         return None, [_at(path, node, offset, "KB112", f"`{spec.name}` must not be empty",
                           f"write `{spec.name}: {_example(spec)}`")]
     if spec.choices and value not in spec.choices:
-        near = [c for c in spec.choices if c == value.lower().rstrip("s")]
-        hint = (f"write `{near[0]}` (lowercase, as listed)" if near
+        near = hints.closest_choice(value, spec.choices)
+        hint = (f"write `{near}` (lowercase, as listed)" if near
                 else f"use one of: {', '.join(spec.choices)}")
         return None, [_at(path, node, offset, "KB108",
                           f"`{value}` is not an allowed `{spec.name}` "
@@ -201,7 +213,13 @@ def _scalar_text(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, 
 
 def _date(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, list[Diagnostic]]:
     if isinstance(node, ScalarNode) and node.tag == _TIMESTAMP:
-        value = yaml.SafeLoader("").construct_object(node)
+        try:
+            value = yaml.SafeLoader("").construct_object(node)
+        except ValueError:  # 2026-02-30, 2026-13-01: the shape of a date, no day of the year
+            found = hints.date_hint(spec.name, node.value.split()[0].split("T")[0])
+            problem, hint = found or (f"`{spec.name}: {node.value}` is not a date",
+                                      f"write `{spec.name}: {_example(spec)}`")
+            return None, [_at(path, node, offset, "KB107", problem, hint)]
         if isinstance(value, dt.datetime):
             return None, [_at(path, node, offset, "KB107", f"`{spec.name}` must be a date without "
                               "a time", f"write `{spec.name}: {value.date().isoformat()}`")]
@@ -215,6 +233,10 @@ def _date(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, list[Di
             return None, [_at(path, node, offset, "KB110", f"`{spec.name}` is the text "
                               f"\"{node.value}\", not a date", f"remove the quotes: "
                               f"`{spec.name}: {parsed.isoformat()}`")]
+    if isinstance(node, ScalarNode):
+        found = hints.date_hint(spec.name, node.value)
+        if found is not None:
+            return None, [_at(path, node, offset, "KB107", *found)]
     return None, [_at(path, node, offset, "KB107", f"`{spec.name}` must be a date (YYYY-MM-DD)",
                       f"write `{spec.name}: {_example(spec)}`")]
 
@@ -252,12 +274,10 @@ def _coercion_note(node: Node) -> str:
     return ""
 
 
-def _did_you_mean(key: str, names: dict[str, Field]) -> str:
+def _closest_key(key: str, names: dict[str, Field]) -> str | None:
     lowered = {n.lower(): n for n in names}
     match = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
-    if match:
-        return f"did you mean `{lowered[match[0]]}`?"
-    return f"known keys: {', '.join(names)}"
+    return lowered[match[0]] if match else None
 
 
 def _example(spec: Field) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from pathlib import Path
 
 from . import frontmatter
@@ -11,6 +13,7 @@ from .diagnostics import Diagnostic
 from .topics import KnowledgeBase, Topic
 
 _BOM = b"\xef\xbb\xbf"
+_HEAD = re.compile(rb"<head[\s>]", re.IGNORECASE)
 
 
 def display_prefix(root: Path, base: Path | None = None) -> str:
@@ -35,6 +38,9 @@ def load(root: str | os.PathLike[str], *, display_base: Path | None = None) -> K
     for dirpath, dirnames, filenames in os.walk(root_path, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for dirname in list(dirnames):
+            if not _publishable_name(kb, root_path, Path(dirpath, dirname)):
+                dirnames.remove(dirname)
+                continue
             # os.walk does not descend into symlinked folders; say so rather than skip silently.
             full = Path(dirpath, dirname)
             if full.is_symlink():
@@ -43,16 +49,59 @@ def load(root: str | os.PathLike[str], *, display_base: Path | None = None) -> K
             if name.startswith("."):
                 continue
             full = Path(dirpath, name)
+            if not _publishable_name(kb, root_path, full):
+                continue
             rel = full.relative_to(root_path).as_posix()
             if full.is_symlink() and not _check_link(kb, root_path, full):
                 continue
+            if name.lower().endswith((".html", ".htm")):
+                _check_html(kb, full, rel)
             if name.endswith(".md"):
                 topic = read_topic(full, rel, kb)
                 if topic is not None:
                     kb.topics[rel] = topic
+                else:
+                    kb.unreadable.add(rel)
             else:
                 kb.assets.add(rel)
     return kb
+
+
+def shown_name(path: str) -> str:
+    """A path as it can be printed: bytes that are not UTF-8 as ``\\xe9``, controls escaped."""
+    raw = os.fsencode(path).decode("utf-8", errors="backslashreplace")
+    return "".join(c if unicodedata.category(c)[0] != "C" else c.encode("unicode_escape")
+                   .decode("ascii") for c in raw)
+
+
+def _publishable_name(kb: KnowledgeBase, root: Path, full: Path) -> bool:
+    # A name that is not UTF-8 cannot be a URL (and crashes any writer of UTF-8 output); a
+    # newline or control character breaks every `file:line` message and most tools.
+    name = full.name
+    problem = None
+    if any("\udc80" <= c <= "\udcff" for c in name):
+        problem = "is not valid UTF-8"
+    elif any(unicodedata.category(c)[0] == "C" for c in name):
+        problem = "contains a control character (a newline, a tab)"
+    if problem is None:
+        return True
+    rel = shown_name(full.relative_to(root).as_posix())
+    what = "folder" if full.is_dir() else "file"
+    kb.diagnostics.append(_diag(kb.display(rel), 0, 0, "KB114",
+                                f"the {what} name {problem}; it cannot be published",
+                                f"rename the {what} with letters, digits, `-` and `_`"))
+    return False
+
+
+def _check_html(kb: KnowledgeBase, full: Path, rel: str) -> None:
+    try:
+        data = full.read_bytes()
+    except OSError:
+        return
+    if not _HEAD.search(data):
+        kb.diagnostics.append(_diag(kb.display(rel), 0, 0, "KB115", "the HTML file has no "
+                                    "`<head>`; the members site marks every page noindex there",
+                                    "give it `<html><head>…</head><body>…</body></html>`"))
 
 
 def _check_link(kb: KnowledgeBase, root: Path, full: Path) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -90,18 +91,39 @@ def plan_move(kb: KnowledgeBase, old: str, new: str) -> Move:
     return move
 
 
-def apply(kb: KnowledgeBase, move: Move) -> None:
-    """Write a planned move: the edited topics, the moved topic, then remove the old file."""
+def apply(kb: KnowledgeBase, move: Move) -> bool:
+    """Write a planned move: the edited topics, the moved topic, then remove the old file.
+
+    When git tracks the old file, the move is made with `git mv` and the moved topic's new
+    text is staged, so git shows a rename; returns whether it did.
+    """
     root = kb.root
+    crlf = {path: b"\r\n" in (root / (move.old if path == move.new else path)).read_bytes()
+            for path in move.texts}
+    (root / move.new).parent.mkdir(parents=True, exist_ok=True)
+    staged = _git_tracked(root, move.old) and _git(root, "mv", "--", move.old, move.new)
     for path, text in move.texts.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        original = root / (move.old if path == move.new else path)
-        _write(target, text, crlf=b"\r\n" in original.read_bytes())
-    (root / move.old).unlink()
+        _write(root / path, text, crlf=crlf[path])
+    if staged:
+        _git(root, "add", "--", move.new)
+    else:
+        (root / move.old).unlink()
     folder = (root / move.old).parent
-    if folder != root and not any(folder.iterdir()):
+    if folder != root and folder.exists() and not any(folder.iterdir()):
         folder.rmdir()  # git keeps no empty folders; neither does kb mv
+    return staged
+
+
+def _git_tracked(root: Path, path: str) -> bool:
+    return _git(root, "ls-files", "--error-unmatch", "--", path)
+
+
+def _git(root: Path, *args: str) -> bool:
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=60,
+                              check=False).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False  # no git: a plain move
 
 
 # Links in bodies ----------------------------------------------------------------------------

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import yaml
 
+from .ids import next_ids
 from .markdown_scan import slugify
 from .pages import is_reserved
+from .review import months_later
 from .schema import AUDIENCES, VISIBILITIES
 from .topics import KnowledgeBase
 
@@ -79,13 +81,13 @@ def new_topic(kb: KnowledgeBase, title: str, *, audience: list[str], visibility:
                  "# summary: \"One sentence shown in listings and search results.\"")
     if tags:
         lines.append(f"tags: [{', '.join(_scalar(t) for t in tags)}]")
-    next_id = _next_id(kb)
+    next_id = (next_ids(kb) or [None])[0]
     if next_id:
         lines.append(f"id: {next_id}")
     if owner:
         lines.append(f"owner: {json.dumps(owner, ensure_ascii=False)}")
     lines += [f"updated: {today.isoformat()}",
-              f"review_by: {_months_later(today, 6).isoformat()}", "---", "",
+              f"review_by: {months_later(today, 6).isoformat()}", "---", "",
               "<!-- Answer the question in the first sentence, then give the steps. -->", ""]
     return NewTopic(rel, "\n".join(lines))
 
@@ -103,30 +105,6 @@ def write(root: Path, topic: NewTopic, *, shown: str | None = None) -> Path:
     except FileExistsError:
         raise ScaffoldError(f"{shown} already exists; not overwritten") from None
     return path
-
-
-def _next_id(kb: KnowledgeBase) -> str | None:
-    # Continue the numbering the knowledge base uses (KB-0001, KB-0002, ...), if it has one.
-    found = [m for t in kb.topics.values() if (m := _ID.match(str(t.meta.get("id", ""))))]
-    if not found:
-        return None
-    prefixes = {m.group("prefix") for m in found}
-    if len(prefixes) != 1:
-        return None
-    width = max(len(m.group("number")) for m in found)
-    number = max(int(m.group("number")) for m in found) + 1
-    return f"{prefixes.pop()}{number:0{width}d}"
-
-
-def _months_later(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in range(day.day, 0, -1):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def _scalar(value: str) -> str:

@@ -103,6 +103,14 @@ class KnowledgeBase:
     assets: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     display_prefix: str = ""
+    # Topic files that could not be read at all (not UTF-8, binary, empty): reported once
+    # where they are, and not again as "does not exist" wherever they are linked.
+    unreadable: set[str] = field(default_factory=set)
+
+    def has_errors(self, path: str) -> bool:
+        """Whether ``path`` is a topic file whose own problems are already reported."""
+        topic = self.topics.get(path)
+        return path in self.unreadable or (topic is not None and not topic.valid)
 
     def display(self, path: str) -> str:
         """How a content path is shown to writers (relative to where they run commands)."""

@@ -6,6 +6,7 @@ two builds share nothing). Progress goes to a callback, which the CLI shows on a
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import queue as queue_mod
@@ -37,12 +38,14 @@ class Result:
 
 def build_site(config_file: str | os.PathLike[str], site: Site, *,
                site_dir: str | os.PathLike[str] | None = None, strict: bool = False,
-               report: bool = True, progress: Progress | None = None) -> Path:
+               report: bool = True, progress: Progress | None = None,
+               echo_refusal: bool = True) -> Path:
     """Build ``site`` from ``config_file``; returns the folder it was published to.
 
     Raises MkDocs' exceptions (``Abort``, ``PluginError``) when the content or the audit fails;
     the previous site is then left untouched. ``report=False`` keeps content warnings quiet
-    (another build of the same content reports them).
+    (another build of the same content reports them). ``echo_refusal=False`` drops MkDocs'
+    log line repeating why the plugin refused the build, for callers that say it themselves.
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     overrides: dict[str, object] = {"strict": strict}
@@ -57,6 +60,9 @@ def build_site(config_file: str | os.PathLike[str], site: Site, *,
     plugin.report_warnings = report
     plugin.on_progress = (lambda done, total: progress(site, done, total)) if progress else None
     config.plugins.on_startup(command="build", dirty=False)
+    # MkDocs logs a plugin's refusal before raising it; the caller says it once, in its words.
+    echo = DropRefusal(plugin if not echo_refusal else None)
+    logging.getLogger("mkdocs.commands.build").addFilter(echo)
     try:
         mkdocs_build.build(config)
     except MkDocsException as e:
@@ -64,24 +70,40 @@ def build_site(config_file: str | os.PathLike[str], site: Site, *,
             raise MkDocsException(plugin.failure) from e
         raise
     finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(echo)
         config.plugins.on_shutdown()
     return plugin.published or Path(config.site_dir)
 
 
+class DropRefusal(logging.Filter):
+    """Drops MkDocs' echo of the kb plugin's refusal (``log.error(str(error))``)."""
+
+    def __init__(self, plugin: object) -> None:
+        super().__init__()
+        self.plugin = plugin
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        failure = getattr(self.plugin, "failure", None)
+        return not (failure and record.getMessage() == failure)
+
+
 def build_sites(config_file: str | os.PathLike[str], sites: Sequence[Site], *,
                 site_dir: str | os.PathLike[str] | None = None, strict: bool = False,
-                progress: Progress | None = None, parallel: bool = True) -> list[Result]:
+                progress: Progress | None = None, parallel: bool = True,
+                echo_refusal: bool = True) -> list[Result]:
     """Build every site in ``sites``; one process per site when ``parallel`` and several.
 
-    Content warnings are reported by the first site's build only: both read the same content.
+    Content findings are reported by the first site's build only: both builds check the same
+    content for both sites, so the second would repeat every line.
     """
     if len(sites) == 1 or not parallel or (os.cpu_count() or 1) < 2:
-        return [_run(config_file, site, site_dir, strict, i == 0, progress)
+        return [_run(config_file, site, site_dir, strict, i == 0, progress, echo_refusal)
                 for i, site in enumerate(sites)]
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     updates: mp.Queue[tuple[str, object]] = ctx.Queue()
     procs = [ctx.Process(target=_child, args=(config_file, site, site_dir, strict, i == 0,
-                                               updates, progress is not None), daemon=True)
+                                               updates, progress is not None, echo_refusal),
+                         daemon=True)
              for i, site in enumerate(sites)]
     for p in procs:
         p.start()
@@ -106,24 +128,29 @@ def build_sites(config_file: str | os.PathLike[str], sites: Sequence[Site], *,
 
 
 def _run(config_file: str | os.PathLike[str], site: Site, site_dir: object, strict: bool,
-         report: bool, progress: Progress | None) -> Result:
+         report: bool, progress: Progress | None, echo_refusal: bool = True) -> Result:
     start = time.monotonic()
     try:
         out = build_site(config_file, site, site_dir=site_dir,  # type: ignore[arg-type]
-                         strict=strict, report=report, progress=progress)
+                         strict=strict, report=report, progress=progress,
+                         echo_refusal=echo_refusal)
     except MkDocsException as e:
         return Result(site, None, e.format_message(), time.monotonic() - start)
     return Result(site, out, None, time.monotonic() - start)
 
 
 def _child(config_file: str | os.PathLike[str], site: Site, site_dir: object, strict: bool,
-           report: bool, updates: mp.Queue, with_progress: bool) -> None:  # type: ignore[type-arg]
+           report: bool, updates: mp.Queue, with_progress: bool,  # type: ignore[type-arg]
+           echo_refusal: bool) -> None:
     def progress(s: Site, done: int, total: int) -> None:
         updates.put(("progress", (s.value, done, total)))
 
     try:
         result = _run(config_file, site, site_dir, strict, report,
-                      progress if with_progress else None)
-    except BaseException:  # report, never hang the parent
-        result = Result(site, None, traceback.format_exc(), 0.0)
+                      progress if with_progress else None, echo_refusal)
+    except BaseException as e:  # report, never hang the parent
+        detail = traceback.format_exc() if os.environ.get("KB_DEBUG") else \
+            f"kbtools failed with {type(e).__name__}: {e} (a bug: please report it; " \
+            "KB_DEBUG=1 shows the traceback)"
+        result = Result(site, None, detail, 0.0)
     updates.put(("result", result))

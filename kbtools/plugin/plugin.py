@@ -98,11 +98,13 @@ class KbPlugin(BasePlugin[KbConfig]):
                                 tag_labels=reader.load_tag_labels(config))
         self.readings = checked.readings
         findings = checked.findings
-        _report([d for d in findings if d.is_error or self.report_warnings])
+        # The findings cover both sites: one build of a pair reports them (report_warnings).
+        if self.report_warnings:
+            _report(findings)
         if any(d.is_error for d in findings):
             count = sum(d.is_error for d in findings)
-            raise self._fail(f"kbtools: {count} error(s) in the content; nothing was built "
-                              "and the previous site is unchanged.")
+            raise self._fail(f"kbtools: {count} {'error' if count == 1 else 'errors'} in the "
+                              "content; nothing was built and the previous site is unchanged.")
         # Placeholders are the facts' values from here on; passages carry the renderer's reading.
         self.kb = checked.kb
         self.plan = plan(self.kb, self.site)
@@ -197,7 +199,10 @@ class KbPlugin(BasePlugin[KbConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.kb is not None and self.plan is not None
         if not self.plan.is_public:
-            reader.mark_noindex(config.site_dir)
+            try:
+                reader.mark_noindex(config.site_dir)
+            except PluginError as e:
+                raise self._fail(str(e)) from None
         if self.plan.is_public:
             problems = audit.audit(config.site_dir, self._secrets(config), self._expected(config))
             if problems:
@@ -273,7 +278,11 @@ class KbPlugin(BasePlugin[KbConfig]):
         # Redirect pages are pages of the site that wrote them (public topics' aliases).
         redirects = {url_path(a, directory_urls=config.use_directory_urls)
                      for a in self.plan.redirects()}
-        return audit.Expectations(pages=set(self.page_urls) | redirects, site_url=site_url,
+        # An HTML file a public topic links (a printable form) is a page of the site too; its
+        # text is still audited.
+        html_files = {a for a in self.plan.assets if a.lower().endswith((".html", ".htm"))}
+        return audit.Expectations(pages=set(self.page_urls) | redirects | html_files,
+                                  site_url=site_url,
                                   site_url_path=path if path.endswith("/") else path + "/",
                                   members_url=self.config.members_url,
                                   verbatim=dict(self.theme_files))
