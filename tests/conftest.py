@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -142,3 +143,23 @@ def tree_digest(site_dir: Path) -> dict[str, bytes]:
     """Path -> bytes for a whole site, to compare two builds byte for byte."""
     return {p.relative_to(site_dir).as_posix(): p.read_bytes()
             for p in sorted(site_dir.rglob("*")) if p.is_file()}
+
+
+def in_thread(fn: Callable[[], None], timeout: float, name: str = "browser") -> None:
+    """Run ``fn`` in a thread of its own and re-raise what it raised: Playwright's sync API
+    refuses to start where another sync Playwright (another module's session fixture) runs."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            fn()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the test's own thread
+            errors.append(e)
+
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        pytest.fail(f"the browser test did not finish within {timeout}s")
+    if errors:
+        raise errors[0]

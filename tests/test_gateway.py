@@ -18,15 +18,14 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 
+from .conftest import in_thread
 from .gateway.auth_stub import COOKIE, SIGN_IN_TITLE, AuthStub
 from .gateway.conftest import (
     DOTFILE_SECRET,
@@ -633,27 +632,10 @@ def test_member_searches_and_follows_links_then_session_expiry_lands_on_sign_in(
     try:
         # A thread of its own: Playwright's sync API refuses to start where another sync
         # Playwright (another test module's session fixture) is already running.
-        _in_thread(run, timeout=120)
+        in_thread(run, timeout=120, name="gateway-browser")
     finally:
         auth_stub.interactive = False
 
-
-def _in_thread(fn: Callable[[], None], timeout: float) -> None:
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            fn()
-        except BaseException as e:  # noqa: BLE001 - re-raised in the test's own thread
-            errors.append(e)
-
-    thread = threading.Thread(target=target, name="gateway-browser", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        pytest.fail(f"the browser test did not finish within {timeout}s")
-    if errors:
-        raise errors[0]
 
 
 def _browse(page, base: str, auth_stub: AuthStub, problems: list[str], *,

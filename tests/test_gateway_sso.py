@@ -13,15 +13,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from .conftest import in_thread
 from .gateway.conftest import (
     HOST,
     MembersSite,
@@ -275,8 +274,8 @@ def test_forwarded_headers_from_a_client_change_nothing(visitor: Browserless) ->
 def test_in_chromium_sign_in_browse_refusal_expiry_and_sign_out(
         sso_gateway: Gateway, idp: IdentityProvider, relying_party: RelyingParty,
         chromium: str) -> None:
-    _in_thread(lambda: _chromium_journey(sso_gateway, idp, relying_party, chromium),
-               timeout=150)
+    in_thread(lambda: _chromium_journey(sso_gateway, idp, relying_party, chromium),
+              timeout=150, name="sso-browser")
 
 
 def _chromium_journey(gateway: Gateway, idp: IdentityProvider, rp: RelyingParty,
@@ -370,25 +369,6 @@ def _refused_journey(page: Any, base: str, idp: IdentityProvider, rp: RelyingPar
     assert response is not None and response.status in (403, 401), response.status
     assert "md-content" not in page.content()
 
-
-def _in_thread(fn: Callable[[], None], timeout: float) -> None:
-    """Playwright's sync API refuses to start where another sync Playwright (another test
-    module's session fixture) runs: a thread of its own."""
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            fn()
-        except BaseException as e:  # noqa: BLE001 - re-raised in the test's own thread
-            errors.append(e)
-
-    thread = threading.Thread(target=target, name="sso-browser", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        pytest.fail(f"the browser test did not finish within {timeout}s")
-    if errors:
-        raise errors[0]
 
 
 
