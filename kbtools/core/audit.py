@@ -125,8 +125,7 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
     if rel_inner.endswith(_HTML_SUFFIXES):
         _scan_html(text, base, secrets, expected, report)
     else:
-        for line in text.split("\n"):
-            _scan_unit(line, base, secrets, expected, report)
+        _scan_units(text.split("\n"), base, secrets, expected, report)
     return found
 
 
@@ -145,8 +144,7 @@ class _Reporter:
 def _scan_html(text: str, base: str, secrets: Secrets, expected: Expectations,
                report: _Reporter) -> None:
     doc = html_text.read(text)
-    for unit in doc.units:
-        _scan_unit(unit.text, base, secrets, expected, report)
+    _scan_units([unit.text for unit in doc.units], base, secrets, expected, report)
     for address in doc.addresses:
         _check_url(address.url, base, secrets, expected, report)
         for t in _TAG_ANCHOR.findall(address.url):
@@ -159,46 +157,74 @@ def _scan_json(doc: Any, base: str, secrets: Secrets, expected: Expectations,
                report: _Reporter) -> None:
     """Every string of a JSON file is a unit; a string that holds HTML (the search index's
     ``text``) is read as HTML; ``tags`` lists name tags; addresses are checked as URLs."""
+    units: list[str] = []
+    fragments: list[str] = []
     for key, value in _json_items(doc):
         if key in _ADDRESS_KEYS:
             _check_url(value, base, secrets, expected, report)
         elif "<" in value and ">" in value:
-            _scan_html(value, base, secrets, expected, report)
+            fragments.append(value)
         else:
-            _scan_unit(value, base, secrets, expected, report)
+            units.append(value)
         if key == "tags" or key == "tag":
             _check_tag(value, secrets, report)
+    _scan_units(units, base, secrets, expected, report)
+    if fragments:
+        # One parse for all of them: each in an element of its own, so units (and phrases)
+        # never run from one fragment into the next.
+        _scan_html("".join(f"<div>{f}</div>" for f in fragments), base, secrets, expected,
+                   report)
 
 
-def _scan_unit(text: str, base: str, secrets: Secrets, expected: Expectations,
-               report: _Reporter) -> None:
-    if "&" in text:
-        text = html.unescape(text)
-    seq = words(text)
+_BOUNDARY = "\x1f"  # between the words of two units: no phrase spans it
+
+
+def _scan_units(units: list[str], base: str, secrets: Secrets, expected: Expectations,
+                report: _Reporter) -> None:
+    """Look for secrets in ``units``, each on its own: their words are searched as one
+    sequence (one set of keys, one string) with a boundary token between units, which no
+    phrase contains, so nothing matches across two units."""
+    seq: list[str] = []
+    for text in units:
+        if "&" in text:
+            text = html.unescape(text)
+        unit_words = words(text)
+        if unit_words:
+            seq += unit_words
+            seq.append(_BOUNDARY)
     if not seq:
         return
     for origin in secrets.phrases.find(seq):
         report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
+    joined = "\n".join(units)
     if secrets.urls:
         # Only tokens that contain the last part of some members URL can resolve to one.
-        hits = secrets.url_names & set(_SEGMENT.findall(text))
+        hits = secrets.url_names & set(_SEGMENT.findall(joined))
         if hits:
-            for token in _URLISH.findall(text):
+            for token in _URLISH.findall(joined):
                 if any(h in token for h in hits):
-                    _check_url(token, base, secrets, expected, report)
-    for t in _TAG_ANCHOR.findall(text) if "#tag:" in text else ():
+                    _check_url(html.unescape(token), base, secrets, expected, report)
+    for t in _TAG_ANCHOR.findall(joined) if "#tag:" in joined else ():
         _check_tag(unquote(t), secrets, report)
 
 
 def _check_url(url: str, base: str, secrets: Secrets, expected: Expectations,
                report: _Reporter) -> None:
-    if not secrets.urls:
+    if not secrets.urls or not _may_name_a_secret(url, secrets):
         return
     for candidate in _resolve(url, base, expected):
         origin = secrets.urls.get(candidate)
         if origin is not None:
             kind = "page" if origin.kind == "url" else "file"
             report("KB501", f"members-only {kind} `{origin.text}` is referenced", origin)
+
+
+def _may_name_a_secret(url: str, secrets: Secrets) -> bool:
+    """Whether ``url``'s last path part (``index.html`` aside) is the last part of a members
+    URL: any other address cannot resolve to one, however it is written."""
+    path = unquote(url.split("#", 1)[0].split("?", 1)[0])
+    parts = [p for p in path.split("/") if p and p not in (".", "..", "index.html")]
+    return not parts or parts[-1] in secrets.url_names
 
 
 def _check_tag(name: str, secrets: Secrets, report: _Reporter) -> None:
