@@ -177,9 +177,23 @@ REGRESSIONS = {
     "tight": "Para w1x\n/// members\nw2x\n///\nw3x",
     "inline code first": "`code` at the start\n\n/// members\nw1x\n///\n\nw2x",
     "link definition lookalike": "[Tip]: press twice.\n\n/// members\nw1x\n///",
+    # Found by the differential test (kept so they never come back).
+    "inside an admonition": '!!! note "w4x"\n\n    /// members\n\n    <!-- w1x -->\n\n    ///',
+    "nested in an admonition": '!!! note "w6x"\n\n    /// members\n\n    /// members\n\n'
+                               '    w1x.\n\n    ///\n\n    ///',
+    "raw div in a list item": "- <div>\n    w2x.\n    \n    /// members\n    \n    w3x.\n    \n"
+                              "        ///\n    </div>\n\n    w1x.\n\n- w6x",
+    "heading in a list item": "- w2x.\n\n    # Fees\n\n- w3x\n\n/// members\nw1x\n///",
+    # Tried by hand beyond the tester's list.
+    "comment hides the closer": "/// members\nw1x\n<!--\n///\n-->\nw2x\n///\n\nw3x",
+    "closer with text after it": "/// members\nw1x\n/// w9x\n///\n\nw3x",
+    "rule inside": "/// members\nw1x\n***\n///\n\nw3x",
+    "tab before a closer": "/// members\nw1x\n\t///\n///\n\nw3x",
+    "in a table cell": "| a | b |\n|---|---|\n| /// members | w1x |\n\n///\n\nw3x",
 }
 REFUSED = {"indented closer", "options line", "raw html swallows the closer",
-           "definition inside, link outside", "tab", "typo", "capitals"}
+           "definition inside, link outside", "tab", "typo", "capitals", "raw div in a list item",
+           "comment hides the closer", "closer with text after it"}
 
 
 @pytest.mark.parametrize("name", sorted(REGRESSIONS))
