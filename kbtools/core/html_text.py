@@ -99,11 +99,6 @@ def read(html: str, *, marker: str | None = None) -> Document:
                     tuple(reader.ids), tuple(reader.tags))
 
 
-def fragment_units(html: str) -> Iterator[str]:
-    """The unit texts of an HTML fragment (a search index entry's ``text``)."""
-    for unit in read(html).units:
-        yield unit.text
-
 
 class _Reader:
     def __init__(self, marker: str | None) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -55,9 +55,7 @@ class Reading:
     path: str
     members: tuple[html_text.Unit, ...]  # text inside members passages (passage titles too)
     public: tuple[html_text.Unit, ...]  # text outside them
-    public_addresses: tuple[str, ...]
-    members_addresses: tuple[str, ...]
-    passages: int  # members passages the renderer found
+    public_addresses: tuple[str, ...]  # links and media of the public text
     divergence: Diagnostic | None = None
     # The public page as the renderer builds it: its element ids (anchors) and the addresses
     # of its links and media. The checks and the public plan use these, not the scanner's.
@@ -98,16 +96,15 @@ def read(kb: KnowledgeBase, topic: Topic, renderer: Renderer) -> Reading:
         line = topic.scan().members_blocks[0].start if topic.scan().members_blocks \
             else topic.body_first_line
         problem = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-        return Reading(topic.path, (), (), (), (), 0, _d(
+        return Reading(topic.path, (), (), (), _d(
             kb, topic.path, line, 1, "KB204", "the Markdown renderer fails on this topic's "
             f"blocks ({problem})", "simplify the nesting of the blocks: close each `///` "
             "block before the list item, quote or HTML block around it ends"))
     members = tuple(u for u in full.units if u.marked)
     public = tuple(u for u in full.units if not u.marked)
     return Reading(
-        topic.path, members, public,
-        tuple(_links(full, marked=False)), tuple(_links(full, marked=True)),
-        full.marked_elements, _compare(kb, topic, full, stripped),
+        topic.path, members, public, tuple(_links(full, marked=False)),
+        _compare(kb, topic, full, stripped),
         frozenset(i for i, _ in stripped.ids), tuple(_links(stripped, marked=None)))
 
 
@@ -295,10 +292,6 @@ def _in_list(lines: list[str], index: int) -> bool:
             return bool(re.match(r"^(?:[-*+]|\d+[.)])[ \t]", line))
     return False
 
-
-def members_texts(readings: Readings) -> Mapping[str, Iterable[html_text.Unit]]:
-    """Members text units per topic path."""
-    return {path: r.members for path, r in readings.by_path.items()}
 
 
 def _d(kb: KnowledgeBase, path: str, line: int, col: int, code: str, message: str,
