@@ -31,7 +31,7 @@ BLOCK_TAGS = frozenset({
 _LINE_TAGS = frozenset({"pre", "script", "style", "textarea"})
 TEXT_ATTRIBUTES = frozenset({
     "alt", "title", "aria-label", "aria-description", "aria-roledescription", "placeholder",
-    "label", "summary", "content", "value", "data-kb-title", "abbr",
+    "label", "summary", "content", "value", "abbr",
 })
 URL_ATTRIBUTES = frozenset({
     "href", "src", "srcset", "action", "formaction", "poster", "data", "cite", "background",

@@ -54,7 +54,6 @@ class Reading:
 
     path: str
     members: tuple[html_text.Unit, ...]  # text inside members passages (passage titles too)
-    public: tuple[html_text.Unit, ...]  # text outside them
     public_addresses: tuple[str, ...]  # links and media of the public text
     divergence: Diagnostic | None = None
     # The public page as the renderer builds it: its element ids (anchors) and the addresses
@@ -96,14 +95,13 @@ def read(kb: KnowledgeBase, topic: Topic, renderer: Renderer) -> Reading:
         line = topic.scan().members_blocks[0].start if topic.scan().members_blocks \
             else topic.body_first_line
         problem = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-        return Reading(topic.path, (), (), (), _d(
+        return Reading(topic.path, (), (), _d(
             kb, topic.path, line, 1, "KB204", "the Markdown renderer fails on this topic's "
             f"blocks ({problem})", "simplify the nesting of the blocks: close each `///` "
             "block before the list item, quote or HTML block around it ends"))
     members = tuple(u for u in full.units if u.marked)
-    public = tuple(u for u in full.units if not u.marked)
     return Reading(
-        topic.path, members, public, tuple(_links(full, marked=False)),
+        topic.path, members, tuple(_links(full, marked=False)),
         _compare(kb, topic, full, stripped),
         frozenset(i for i, _ in stripped.ids), tuple(_links(stripped, marked=None)))
 

@@ -7,7 +7,7 @@ in public content. The audit looks for these in every file the public build wrot
 Passage secrets come from the renderer's own parse of each public topic (what it put inside
 the members passages, see :mod:`passages`), never from kbtools' scanner, so a blind spot of the
 scanner cannot hide itself. A phrase is a secret only if no public source also produces it:
-public topics (their rendered text), the labels of generated pages, the theme's templates.
+public topics (without their passages), the labels of generated pages, the theme's templates.
 """
 
 from __future__ import annotations
