@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from kbtools.core.sites import Site
+    from kbtools.core.site.plan import Site
     from kbtools.plugin.build import build_site
 
     with tempfile.TemporaryDirectory(prefix="kb-gateway-load-") as tmp:

@@ -74,11 +74,11 @@ COUNTERS = (
     ("mkdocs get_relative_url (one URL made relative)",
      lambda f: _is(f, "mkdocs/utils/__init__.py", "get_relative_url")),
     ("audit _resolve (one URL-like token of the public output)",
-     lambda f: _is(f, "kbtools/core/audit.py", "_resolve")),
+     lambda f: _is(f, "kbtools/core/output/leak_audit.py", "_resolve")),
     ("secrets PhraseSet.find (one text the audit scans)",
-     lambda f: _is(f, "kbtools/core/secrets.py", "find")),
+     lambda f: _is(f, "kbtools/core/output/secrets.py", "find")),
     ("secrets phrase comparisons (list comprehension in discard_found_in)",
-     lambda f: _is(f, "kbtools/core/secrets.py", "<listcomp>")),
+     lambda f: _is(f, "kbtools/core/output/secrets.py", "<listcomp>")),
     ("builtin len (mostly the audit's phrase matching)", lambda f: f[2] == "<built-in method builtins.len>"),
     ("Markdown inline pattern applications",
      lambda f: _is(f, "markdown/treeprocessors.py", "__applyPattern")),
@@ -119,12 +119,12 @@ def analyse(prof: Path) -> dict:
     for f, v in sorted(kb_events.items(), key=lambda kv: -kv[1][3]):
         kb[f"KbPlugin.{f[2]} ({v[1]} calls)"] = v[3]
     detail = {
-        "load (read and parse topics)": lambda f: _is(f, "kbtools/core/loading.py", "load"),
-        "check (all checks, both sites)": lambda f: _is(f, "kbtools/core/checks.py", "check"),
-        "plan (per site)": lambda f: _is(f, "kbtools/core/sites.py", "plan"),
-        "secrets.collect (what the audit looks for)": lambda f: _is(f, "kbtools/core/secrets.py", "collect"),
-        "audit.audit (reads every public file)": lambda f: _is(f, "kbtools/core/audit.py", "audit"),
-        "staging commit (swap folders)": lambda f: _is(f, "kbtools/core/staging.py", "commit"),
+        "load (read and parse topics)": lambda f: _is(f, "kbtools/core/reading/loading.py", "load"),
+        "check (all checks, both sites)": lambda f: _is(f, "kbtools/core/checks/content.py", "check"),
+        "plan (per site)": lambda f: _is(f, "kbtools/core/site/plan.py", "plan"),
+        "secrets.collect (what the audit looks for)": lambda f: _is(f, "kbtools/core/output/secrets.py", "collect"),
+        "audit.audit (reads every public file)": lambda f: _is(f, "kbtools/core/output/leak_audit.py", "audit"),
+        "staging commit (swap folders)": lambda f: _is(f, "kbtools/core/output/staging.py", "commit"),
     }
     kb_detail = {k: _cum(stats, p) for k, p in detail.items()}
     kb_self = _self(stats, lambda f: "kbtools/" in f[0].replace(os.sep, "/"))
@@ -182,11 +182,11 @@ SAMPLE_GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Imports and start-up", re.compile(r"^(?!.*build_site)")),
 )
 KB_SAMPLE_DETAIL: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("load (read and parse topics)", re.compile(r";load \(kbtools/core/loading\.py")),
-    ("check (all checks, both sites)", re.compile(r";check \(kbtools/core/checks\.py")),
-    ("plan (per site)", re.compile(r";plan \(kbtools/core/sites\.py")),
-    ("secrets.collect", re.compile(r";collect \(kbtools/core/secrets\.py")),
-    ("audit.audit (reads every public file)", re.compile(r";audit \(kbtools/core/audit\.py")),
+    ("load (read and parse topics)", re.compile(r";load \(kbtools/core/reading/loading\.py")),
+    ("check (all checks, both sites)", re.compile(r";check \(kbtools/core/checks/content\.py")),
+    ("plan (per site)", re.compile(r";plan \(kbtools/core/site/plan\.py")),
+    ("secrets.collect", re.compile(r";collect \(kbtools/core/output/secrets\.py")),
+    ("audit.audit (reads every public file)", re.compile(r";audit \(kbtools/core/output/leak_audit\.py")),
 )
 
 

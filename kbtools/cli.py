@@ -16,12 +16,19 @@ from typing import Any
 import click
 import yaml
 
-from .core import facts as contact_facts
-from .core.diagnostics import Diagnostic, format_github, format_json
-from .core.project import Located, Project, ProjectError, find_config, git_root, locate, \
-    read_project
-from .core.schema import AUDIENCES, VISIBILITIES
-from .core.sites import Site
+from kbtools.core.reading import facts as contact_facts
+from kbtools.core.model.diagnostics import Diagnostic, format_github, format_json
+from kbtools.core.reading.project import (
+    Located,
+    Project,
+    ProjectError,
+    find_config,
+    git_root,
+    locate,
+    read_project,
+)
+from kbtools.core.model.schema import AUDIENCES, VISIBILITIES
+from kbtools.core.site.plan import Site
 
 CONFIG_HELP = "Path to mkdocs.yml."
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -127,7 +134,7 @@ def build(config_file: str, which: str, site_dir: str | None, strict: bool) -> N
     Each site is built into a temporary folder, audited (public), and moved into place only
     when everything passed: a failed build leaves the previous site as it was.
     """
-    from .plugin.build import build_sites
+    from kbtools.plugin.build import build_sites
 
     if not Path(config_file).is_file():
         raise click.UsageError(f"{config_file}: no such file")
@@ -219,7 +226,7 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
     project = _project(config_file)
     located = _locate_all(project, paths)
 
-    from .core.loading import load
+    from kbtools.core.reading.loading import load
 
     kb = load(project.content)
     found = _findings(kb, project)
@@ -250,9 +257,9 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
 def _findings(kb: Any, project: Project) -> list[Diagnostic]:
     """Every finding the build's on_config reports: the content checks, the members passages
     as the site's renderer reads them, the facts check and the named links check."""
-    from .core import links as named_links
-    from .core.findings import check_content
-    from .plugin.passages import renderer_for_file
+    from kbtools.core.reading import named_links
+    from kbtools.core.checks.findings import check_content
+    from kbtools.plugin.probe import renderer_for_file
 
     facts = _facts(project)
     try:
@@ -361,8 +368,8 @@ def new(title: str, audience: tuple[str, ...], visibility: str, folder: str,
       kb new "Can I change my login email?" --audience publisher \\
              --audience advertiser --visibility public --dir accounts-and-passwords
     """
-    from .core.loading import load
-    from .core.scaffold import ScaffoldError, new_topic, write
+    from kbtools.core.reading.loading import load
+    from kbtools.core.authoring.new_topic import ScaffoldError, new_topic, write
 
     project = _project(config_file)
     rel_folder = _folder(project, folder)
@@ -419,7 +426,7 @@ def serve(which: str, dev_addr: str | None, open_in_browser: bool, livereload: b
     project = _project(config_file)
     from mkdocs.exceptions import MkDocsException
 
-    from .commands.serve import serve as run
+    from kbtools.plugin.serve import serve as run
 
     try:
         run(str(project.config_file), Site(which), dev_addr=dev_addr,
@@ -449,9 +456,15 @@ def audit(ref: str | None, config_file: str | None) -> None:
     Example, in CI:
       kb audit --against origin/main >> "$GITHUB_STEP_SUMMARY"
     """
-    from .core.loading import load
-    from .core.surface import SurfaceError, checkout_content, diff, markdown, \
-        markdown_changes, surface
+    from kbtools.core.reading.loading import load
+    from kbtools.core.reports.public_surface import (
+    SurfaceError,
+    checkout_content,
+    diff,
+    markdown,
+    markdown_changes,
+    surface,
+    )
 
     project = _project(config_file)
     settings = {"prefix": project.url_prefix, "directory_urls": project.use_directory_urls,
@@ -500,8 +513,8 @@ def mv(old: str, new: str, dry_run: bool, config_file: str | None) -> None:
     Example:
       kb mv content/contact/contact-client-support.md content/contact/client-support.md
     """
-    from .core.loading import load
-    from .core.moving import MoveError, apply, plan_move
+    from kbtools.core.reading.loading import load
+    from kbtools.core.authoring.move import MoveError, apply, plan_move
 
     project = _project(config_file)
     src = _locate(project, old)
@@ -561,8 +574,8 @@ def stale(as_of: dt.datetime | None, fmt: str, config_file: str | None) -> None:
     Drafts and topics with front matter errors are left out (`kb check` reports those).
     Review a topic, then move its review_by forward and set updated.
     """
-    from .core.loading import load
-    from .core.review import stale as find
+    from kbtools.core.reading.loading import load
+    from kbtools.core.reports.stale import stale as find
 
     project = _project(config_file)
     today = as_of.date() if as_of else dt.date.today()
@@ -606,8 +619,8 @@ def codes(code: str | None, markdown: bool) -> None:
       kb codes            every code with its severity and meaning
       kb codes KB300      one code: what it means, an example, the fix
     """
-    from .core import codes_doc
-    from .core.codes import CODES
+    from kbtools.core.reports import codes_doc
+    from kbtools.core.model.codes import CODES
 
     if markdown:
         click.echo(codes_doc.markdown(), nl=False)
@@ -632,7 +645,7 @@ def schema(which: str) -> None:
     \b
       kb schema topic > schema/topic.schema.json
     """
-    from .core.jsonschema_export import SCHEMAS, dumps
+    from kbtools.core.reports.json_schema import SCHEMAS, dumps
 
     click.echo(dumps(SCHEMAS[which]()), nl=False)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import MkDocsException
 
-from kbtools.core.sites import Site
+from kbtools.core.site.plan import Site
 from kbtools.plugin.build import build_site
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,12 +24,12 @@ import markdown
 from mkdocs.config import load_config
 from selectolax.lexbor import LexborHTMLParser
 
-from kbtools.core import passages
-from kbtools.core.checks import unclosed_blocks
-from kbtools.core.sites import public_targets
-from kbtools.core.topics import KnowledgeBase, Topic
+from kbtools.core.checks import passages
+from kbtools.core.checks.content import unclosed_blocks
+from kbtools.core.site.plan import public_targets
+from kbtools.core.model.topics import KnowledgeBase, Topic
 from kbtools.plugin.members_block import MembersBlockExtension, Mode
-from kbtools.plugin.passages import ProbeRenderer
+from kbtools.plugin.probe import ProbeRenderer
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(r"\bw\d+x\b")  # the words generated documents are made of

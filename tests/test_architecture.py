@@ -6,9 +6,9 @@ import ast
 import datetime as dt
 from pathlib import Path
 
-from kbtools.core import checks
-from kbtools.core.loading import load
-from kbtools.core.sites import Site
+from kbtools.core.checks import content as checks
+from kbtools.core.reading.loading import load
+from kbtools.core.site.plan import Site
 
 from .conftest import ROOT, Project, site_text
 

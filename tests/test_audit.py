@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kbtools.core import audit, secrets
-from kbtools.core.loading import load
+from kbtools.core.output import leak_audit as audit
+from kbtools.core.output import secrets
+from kbtools.core.reading.loading import load
 
 from .conftest import topic
 

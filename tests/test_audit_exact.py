@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from kbtools.core import audit, facts, secrets
-from kbtools.core.loading import load
-from kbtools.core.sites import Site
+from kbtools.core.output import leak_audit as audit
+from kbtools.core.reading import facts
+from kbtools.core.output import secrets
+from kbtools.core.reading.loading import load
+from kbtools.core.site.plan import Site
 
 from .conftest import Project, site_text, topic
 

@@ -85,8 +85,9 @@ def test_realistic_shape(kb100: Path) -> None:
 
 
 def test_generated_content_passes_every_check(kb100: Path) -> None:
-    from kbtools.core import checks, pages
-    from kbtools.core.loading import load
+    from kbtools.core.checks import content as checks
+    from kbtools.core.site import pages
+    from kbtools.core.reading.loading import load
 
     kb = load(kb100 / "content")
     assert len(kb.topics) == 100
@@ -95,7 +96,7 @@ def test_generated_content_passes_every_check(kb100: Path) -> None:
 
 def test_small_generated_kb_builds_both_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               caplog: pytest.LogCaptureFixture) -> None:
-    from kbtools.core.sites import Site
+    from kbtools.core.site.plan import Site
     from kbtools.plugin.build import build_site
 
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import MkDocsException
 
-from kbtools.core.sites import Site
+from kbtools.core.site.plan import Site
 
 from .bad_inputs import BAD_TOPICS
 from .conftest import Project, assert_refused, topic, tree_digest

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from kbtools.core.sites import Site
+from kbtools.core.site.plan import Site
 from kbtools.plugin.build import build_sites
 
 from .conftest import Project, topic

@@ -57,7 +57,7 @@ def test_a_bug_is_one_line_not_a_traceback(project: Project, monkeypatch) -> Non
     from click.testing import CliRunner
 
     from kbtools.cli import main
-    from kbtools.core import review
+    from kbtools.core.reports import stale as review
 
     def broken(*args: object) -> None:
         raise RuntimeError("something kbtools did not expect")

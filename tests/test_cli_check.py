@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kbtools.cli import main
-from kbtools.core import checks, pages
-from kbtools.core.loading import load
-from kbtools.core.project import read_project
+from kbtools.core.checks import content as checks
+from kbtools.core.site import pages
+from kbtools.core.reading.loading import load
+from kbtools.core.reading.project import read_project
 
 from .bad_inputs import BAD_TOPICS
 from .conftest import PNG, Project, topic

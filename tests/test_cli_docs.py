@@ -10,8 +10,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from kbtools.cli import main
-from kbtools.core import codes_doc
-from kbtools.core.codes import CODES
+from kbtools.core.reports import codes_doc
+from kbtools.core.model.codes import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ["build", "check", "new", "serve", "audit", "mv", "stale", "codes", "schema"]

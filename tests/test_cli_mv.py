@@ -8,8 +8,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kbtools.cli import main
-from kbtools.core import checks, pages
-from kbtools.core.loading import load
+from kbtools.core.checks import content as checks
+from kbtools.core.site import pages
+from kbtools.core.reading.loading import load
 
 from .conftest import PNG, Project
 

@@ -12,9 +12,10 @@ import yaml
 from click.testing import CliRunner, Result
 
 from kbtools.cli import main
-from kbtools.core import checks, pages
-from kbtools.core.loading import load
-from kbtools.core.scaffold import slug
+from kbtools.core.checks import content as checks
+from kbtools.core.site import pages
+from kbtools.core.reading.loading import load
+from kbtools.core.authoring.new_topic import slug
 
 from .conftest import Project, topic
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kbtools.core import checks, frontmatter
-from kbtools.core.loading import load
+from kbtools.core.checks import content as checks
+from kbtools.core.reading import frontmatter
+from kbtools.core.reading.loading import load
 
 from .bad_inputs import BAD_TOPICS
 

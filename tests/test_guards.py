@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from mkdocs.exceptions import MkDocsException
 
-from kbtools.core import sites
-from kbtools.core.sites import Site
-from kbtools.core.topics import Topic
+from kbtools.core.site import plan as sites
+from kbtools.core.site.plan import Site
+from kbtools.core.model.topics import Topic
 from kbtools.plugin import members_block
 from kbtools.plugin import plugin as kb_plugin
 

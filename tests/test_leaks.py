@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtools.core.sites import Site
+from kbtools.core.site.plan import Site
 
 from .conftest import PNG, Project, site_text, topic, tree_digest
 

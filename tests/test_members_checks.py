@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from mkdocs.exceptions import MkDocsException
 
 from kbtools.cli import main
-from kbtools.core.sites import Site
+from kbtools.core.site.plan import Site
 
 from .conftest import Project, site_text, topic
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtools.core.sites import Site
+from kbtools.core.site.plan import Site
 from kbtools.plugin import build as build_mod
 from kbtools.plugin import nav_cache
 from kbtools.plugin.build import build_site

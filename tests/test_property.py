@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbtools.core.sites import Site
+from kbtools.core.site.plan import Site
 
 from .conftest import Project, site_text
 

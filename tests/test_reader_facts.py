@@ -10,10 +10,10 @@ import pytest
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from kbtools.core import facts
-from kbtools.core.loading import load
-from kbtools.core.sites import Site
-from kbtools.plugin import reader
+from kbtools.core.reading import facts
+from kbtools.core.reading.loading import load
+from kbtools.core.site.plan import Site
+from kbtools.plugin import theme as reader
 
 from .conftest import ROOT, Project, topic
 

@@ -11,9 +11,10 @@ from click.testing import CliRunner
 from mkdocs.exceptions import MkDocsException
 
 from kbtools.cli import main
-from kbtools.core import labels, links
-from kbtools.core.loading import load
-from kbtools.core.sites import Site
+from kbtools.core.site import labels
+from kbtools.core.reading import named_links as links
+from kbtools.core.reading.loading import load
+from kbtools.core.site.plan import Site
 
 from .conftest import ROOT, Project, topic
 
@@ -69,7 +70,7 @@ def test_a_page_name_in_bold_without_a_link_is_a_warning(project: Project, body:
 def test_the_real_content_links_every_page_it_names() -> None:
     from mkdocs.config import load_config
 
-    from kbtools.plugin import reader
+    from kbtools.plugin import theme as reader
 
     table = reader.load_links(load_config(str(ROOT / "mkdocs.yml")))
     assert {"login-help", "contact-sales", "office-locations", "affiliate-marketing",

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from kbtools.core import audit, pages, secrets, sites
-from kbtools.core.loading import load
-from kbtools.core.sites import Site, SitePlan
-from kbtools.plugin import reader
+from kbtools.core.output import leak_audit as audit
+from kbtools.core.site import pages
+from kbtools.core.output import secrets
+from kbtools.core.site import plan as sites
+from kbtools.core.reading.loading import load
+from kbtools.core.site.plan import Site, SitePlan
+from kbtools.plugin import theme as reader
 
 from .conftest import Project, assert_refused, topic, tree_digest
 from .test_leaks import CANARIES, write_canary_kb

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from kbtools.core.sites import Site
+from kbtools.core.site.plan import Site
 
 from .conftest import Project, topic
 

@@ -13,9 +13,9 @@ import shutil
 
 import pytest
 
-from kbtools.core import teaser
-from kbtools.core.loading import load
-from kbtools.core.sites import Site, plan, url_path
+from kbtools.core.site import teaser
+from kbtools.core.reading.loading import load
+from kbtools.core.site.plan import Site, plan, url_path
 
 from .conftest import ROOT, Project, topic, tree_digest
 

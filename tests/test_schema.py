@@ -12,9 +12,9 @@ import yaml
 from click.testing import CliRunner
 
 from kbtools.cli import main
-from kbtools.core import frontmatter
-from kbtools.core.jsonschema_export import SCHEMAS, dumps
-from kbtools.core.schema import FIELDS
+from kbtools.core.reading import frontmatter
+from kbtools.core.reports.json_schema import SCHEMAS, dumps
+from kbtools.core.model.schema import FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 REGENERATE = "regenerate it: kb schema {0} > schema/{0}.schema.json"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kbtools.core import checks
-from kbtools.core.loading import load
+from kbtools.core.checks import content as checks
+from kbtools.core.reading.loading import load
 
 from .bad_inputs import GOOD_HEAD
 
@@ -138,7 +138,7 @@ def test_updated_after_review_by_is_flagged(tmp_path: Path) -> None:
 
 def test_shipped_content_has_no_findings() -> None:
     from kbtools.cli import _findings
-    from kbtools.core.project import read_project
+    from kbtools.core.reading.project import read_project
 
     from .conftest import ROOT
 
@@ -152,7 +152,7 @@ def test_shipped_content_has_no_findings() -> None:
 
 
 def test_links_and_anchors_are_checked_on_the_rendered_text(project, caplog) -> None:
-    from kbtools.core.sites import Site
+    from kbtools.core.site.plan import Site
 
     from .conftest import topic
 
@@ -171,7 +171,7 @@ def test_links_and_anchors_are_checked_on_the_rendered_text(project, caplog) -> 
 def test_public_topic_in_a_folder_with_spaces_and_accents_builds(project) -> None:
     # Found by tests/test_robustness.py: the audit compared the search index's URL-encoded
     # location with the page's path and refused the build (KB504).
-    from kbtools.core.sites import Site
+    from kbtools.core.site.plan import Site
 
     from .conftest import topic
 
@@ -208,7 +208,7 @@ def test_stale_with_an_impossible_date_is_not_a_traceback(project, monkeypatch) 
 def test_public_topic_linking_an_html_file_builds(project) -> None:
     # Found by tests/test_robustness.py: the audit took a public HTML file next to the topics
     # (a printable form) for a page that should not be there (KB505).
-    from kbtools.core.sites import Site
+    from kbtools.core.site.plan import Site
 
     from .conftest import topic
 
@@ -233,7 +233,7 @@ def test_file_where_a_page_is_written_is_refused(tmp_path: Path, name: str,
     (tmp_path / "a" / "t.md").write_text(f"---\n{GOOD_HEAD}---\nThe answer.\n")
     (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / name).write_text("<html><head></head></html>")
-    from kbtools.core import pages
+    from kbtools.core.site import pages
 
     errors = [d for d in checks.check(load(tmp_path), today=TODAY, reserved=pages.RESERVED)
               if d.is_error]

@@ -21,7 +21,7 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from ..core.sites import Site
+from kbtools.core.site.plan import Site
 
 Progress = Callable[[Site, int, int], None]  # site, pages written, pages in all
 

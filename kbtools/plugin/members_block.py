@@ -26,7 +26,7 @@ from markdown.treeprocessors import Treeprocessor
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block
 
-from ..core.passages import MARKER
+from kbtools.core.checks.passages import MARKER
 
 TITLE = "Members only"
 NAME = "members"

@@ -24,19 +24,22 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
-from ..core import audit, pages, secrets
-from ..core import facts as _facts
-from ..core import passages as _passages
-from ..core.findings import check_content
-from ..core.diagnostics import Diagnostic
-from ..core.loading import load
-from ..core.sites import Site, SitePlan, plan, url_path
-from ..core.staging import Staging, StagingError
-from ..core.topics import KnowledgeBase, Topic
-from . import nav_cache, reader
-from .config import KbConfig
-from .members_block import MembersBlockExtension, Mode
-from .passages import renderer_for
+from kbtools.core.output import leak_audit as audit
+from kbtools.core.site import pages
+from kbtools.core.output import secrets
+from kbtools.core.reading import facts as _facts
+from kbtools.core.checks import passages as _passages
+from kbtools.core.checks.findings import check_content
+from kbtools.core.model.diagnostics import Diagnostic
+from kbtools.core.reading.loading import load
+from kbtools.core.site.plan import Site, SitePlan, plan, url_path
+from kbtools.core.output.staging import Staging, StagingError
+from kbtools.core.model.topics import KnowledgeBase, Topic
+from kbtools.plugin import nav_cache
+from kbtools.plugin import theme as reader
+from kbtools.plugin.config import KbConfig
+from kbtools.plugin.members_block import MembersBlockExtension, Mode
+from kbtools.plugin.probe import renderer_for
 
 log = get_plugin_logger(__name__)
 

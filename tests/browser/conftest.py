@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from kbtools.core.sites import Site
+from kbtools.core.site.plan import Site
 from kbtools.plugin.build import build_site
 
 from ..conftest import require as require_tool

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtools.core.sites import Site
+from kbtools.core.site.plan import Site
 from kbtools.plugin.build import build_site
 
 from .conftest import CHROMIUM, ROOT, _Handler, require

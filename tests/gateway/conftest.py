@@ -69,7 +69,7 @@ class MembersSite:
 @pytest.fixture(scope="session")
 def members_site(tmp_path_factory: pytest.TempPathFactory) -> MembersSite:
     """The members site, built once per session with the project's own build."""
-    from kbtools.core.sites import Site
+    from kbtools.core.site.plan import Site
     from kbtools.plugin.build import build_site
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

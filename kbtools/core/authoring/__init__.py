@@ -1,0 +1,1 @@
+"""What writers run to change content: a new topic, a moved topic."""

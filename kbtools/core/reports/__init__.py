@@ -1,0 +1,1 @@
+"""Read-only reports: the public surface, stale topics, generated reference documents."""

@@ -1,0 +1,1 @@
+"""Stage 3, plan a site: what each site contains, the pages generated for it, its SEO data."""
