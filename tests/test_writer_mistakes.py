@@ -137,7 +137,7 @@ def test_updated_after_review_by_is_flagged(tmp_path: Path) -> None:
 
 
 def test_shipped_content_has_no_findings() -> None:
-    from kbtools.cli import _findings
+    from kbtools.commands.common import content_findings as _findings
     from kbtools.core.reading.project import read_project
 
     from .conftest import ROOT
