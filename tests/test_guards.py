@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from mkdocs.exceptions import MkDocsException
 
+from kbtools.core.model.topics import Topic
 from kbtools.core.site import plan as sites
 from kbtools.core.site.plan import Site
-from kbtools.core.model.topics import Topic
 from kbtools.plugin import members_block
-from kbtools.plugin import plugin as kb_plugin
+from kbtools.plugin import site_build as kb_plugin
 
 from .conftest import Project, assert_refused, site_text, tree_digest
 from .test_leaks import CANARIES, write_canary_kb

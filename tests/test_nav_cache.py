@@ -70,7 +70,7 @@ class Stats:
 
     @property
     def last(self) -> nav_cache.NavCache:
-        return self.plugin.nav_cache
+        return self.plugin.build.nav
 
 
 @pytest.fixture

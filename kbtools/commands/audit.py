@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from kbtools.commands.common import (
-    Fail,
     config_option,
     content_findings,
     counted,
@@ -42,7 +41,6 @@ def audit(ref: str | None, config_file: str | None) -> None:
     """
     from kbtools.core.reading.loading import load
     from kbtools.core.reports.public_surface import (
-    SurfaceError,
     checkout_content,
     diff,
     markdown,
@@ -61,10 +59,7 @@ def audit(ref: str | None, config_file: str | None) -> None:
         click.echo(markdown(after, site_url=project.site_url, display=kb.display("")), nl=False)
         return
     with tempfile.TemporaryDirectory(prefix="kb-audit-") as tmp:
-        try:
-            old_content = checkout_content(project.content, ref, Path(tmp))
-        except SurfaceError as e:
-            raise Fail(str(e)) from None
+        old_content = checkout_content(project.content, ref, Path(tmp))  # UsageError: bad REF
         before = surface(contact_facts.apply(load(old_content), facts), **settings)
     click.echo(markdown_changes(diff(before, after), ref=ref, display=kb.display("")), nl=False)
 

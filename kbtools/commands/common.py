@@ -9,11 +9,11 @@ from typing import Any
 import click
 
 from kbtools.core.model.diagnostics import Diagnostic
+from kbtools.core.model.errors import ContentError
 from kbtools.core.reading import facts as contact_facts
 from kbtools.core.reading.project import (
     Located,
     Project,
-    ProjectError,
     find_config,
     locate,
     read_project,
@@ -23,36 +23,19 @@ CONFIG_HELP = "Path to mkdocs.yml."
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class Fail(click.ClickException):
-    """A problem with the command line or a file, said in one line: `kb CMD: message`."""
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-        ctx = click.get_current_context(silent=True)
-        self.command = ctx.command_path if ctx else "kb"
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"{self.command}: {self.format_message()}", err=True)
-
-
 def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("-f", "--config-file", type=click.Path(dir_okay=False),
                         help=f"{CONFIG_HELP} [default: the nearest mkdocs.yml]")(f)
 
 
 def load_project(config_file: str | None) -> Project:
-    try:
-        return read_project(find_config(config_file))
-    except ProjectError as e:
-        raise Fail(str(e)) from None
+    """The project of ``-f`` or of the nearest mkdocs.yml (UsageError when there is none)."""
+    return read_project(find_config(config_file))
 
 
 def locate_one(project: Project, given: str, **kwargs: Any) -> Located:
-    try:
-        return locate(project.content, given, **kwargs)
-    except ProjectError as e:
-        raise Fail(str(e)) from None
+    """A path the writer typed, inside the content folder (UsageError otherwise)."""
+    return locate(project.content, given, **kwargs)
 
 
 def content_findings(kb: Any, project: Project) -> list[Diagnostic]:
@@ -66,11 +49,11 @@ def content_findings(kb: Any, project: Project) -> list[Diagnostic]:
     try:
         links = named_links.parse(project.links)
     except named_links.LinksError as e:
-        raise Fail(f"{project.config_file}: `extra: links:`: {e}", exit_code=1) from None
+        raise ContentError(f"{project.config_file}: `extra: links:`: {e}") from None
     try:
         renderer = renderer_for_file(project.config_file)
     except Exception as e:  # a configuration MkDocs itself refuses
-        raise Fail(f"{project.config_file}: {' '.join(str(e).split())}", exit_code=1) from None
+        raise ContentError(f"{project.config_file}: {' '.join(str(e).split())}") from None
     return check_content(kb, facts, renderer, members_url=project.members_url,
                          links=links).findings
 
@@ -79,7 +62,7 @@ def read_facts(project: Project) -> contact_facts.Facts:
     try:
         return contact_facts.parse(project.facts)
     except contact_facts.FactsError as e:
-        raise Fail(f"{project.config_file}: `extra: facts:`: {e}", exit_code=1) from None
+        raise ContentError(f"{project.config_file}: `extra: facts:`: {e}") from None
 
 
 _STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow", "bold": True}}

@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from kbtools.commands.common import (
-    Fail,
     config_option,
     counted,
     load_project,
     locate_one,
 )
+from kbtools.core.model.errors import ContentError, UsageError
 from kbtools.core.reading.project import (
     Located,
 )
@@ -33,27 +33,24 @@ def mv(old: str, new: str, dry_run: bool, config_file: str | None) -> None:
     Example:
       kb mv content/contact/contact-client-support.md content/contact/client-support.md
     """
-    from kbtools.core.authoring.move import MoveError, apply, plan_move
+    from kbtools.core.authoring.move import apply, plan_move
     from kbtools.core.reading.loading import load
 
     project = load_project(config_file)
     src = locate_one(project, old)
     if src.is_dir:
-        raise Fail(f"{old}: a folder; kb mv moves one topic at a time")
+        raise UsageError(f"{old}: a folder; kb mv moves one topic at a time")
     dst = locate_one(project, new, must_exist=False, markdown=False)
     if (project.content / dst.rel).is_dir():
         dst = Located(new, f"{dst.rel}/{src.rel.rsplit('/', 1)[-1]}".lstrip("/"), False)
     elif not dst.rel.endswith(".md"):
-        raise Fail(f"{new}: not a Markdown topic (topics end in .md)")
+        raise UsageError(f"{new}: not a Markdown topic (topics end in .md)")
     kb = load(project.content)
     if src.rel not in kb.topics:
         reasons = [d.message for d in kb.diagnostics if d.path == kb.display(src.rel)]
-        raise Fail(f"{old}: not a topic that can be moved"
-                   + (f" ({reasons[0]})" if reasons else ""), exit_code=1)
-    try:
-        move = plan_move(kb, src.rel, dst.rel)
-    except MoveError as e:
-        raise Fail(str(e), exit_code=1) from None
+        raise ContentError(f"{old}: not a topic that can be moved"
+                           + (f" ({reasons[0]})" if reasons else ""))
+    move = plan_move(kb, src.rel, dst.rel)  # MoveError is a ContentError: exit 1
     verb = "would move" if dry_run else "moved"
     click.echo(f"{verb} {kb.display(move.old)} -> {kb.display(move.new)}")
     others = [p for p in move.changed if p != move.new]
@@ -69,10 +66,7 @@ def mv(old: str, new: str, dry_run: bool, config_file: str | None) -> None:
                    "edit it by hand", err=True)
     if dry_run:
         return
-    try:
-        staged = apply(kb, move)
-    except MoveError as e:
-        raise Fail(str(e), exit_code=1) from None
+    staged = apply(kb, move)
     if staged:
         click.echo("staged the move with git mv" + ("; the links rewritten in other topics are "
                                                     "not staged (`git diff` shows them)"

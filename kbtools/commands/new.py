@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from kbtools.commands.common import (
-    Fail,
     config_option,
     load_project,
 )
+from kbtools.core.model.errors import UsageError
 from kbtools.core.model.schema import AUDIENCES, VISIBILITIES
 from kbtools.core.reading.project import (
     Project,
@@ -43,18 +43,16 @@ def new(title: str, audience: tuple[str, ...], visibility: str, folder: str,
       kb new "Can I change my login email?" --audience publisher \\
              --audience advertiser --visibility public --dir accounts-and-passwords
     """
-    from kbtools.core.authoring.new_topic import ScaffoldError, new_topic, write
+    from kbtools.core.authoring.new_topic import new_topic, write
     from kbtools.core.reading.loading import load
 
     project = load_project(config_file)
     rel_folder = _folder(project, folder)
     kb = load(project.content)
-    try:
-        topic = new_topic(kb, title, audience=list(audience), visibility=visibility,
-                          folder=rel_folder, owner=owner, summary=summary, tags=tags)
-        write(project.content, topic, shown=kb.display(topic.rel))
-    except ScaffoldError as e:
-        raise Fail(str(e), exit_code=1) from None
+    # ScaffoldError (a path taken, a title that makes no file name) is a ContentError: exit 1.
+    topic = new_topic(kb, title, audience=list(audience), visibility=visibility,
+                      folder=rel_folder, owner=owner, summary=summary, tags=tags)
+    write(project.content, topic, shown=kb.display(topic.rel))
     click.echo(kb.display(topic.rel))
 
 
@@ -68,7 +66,7 @@ def _folder(project: Project, folder: str) -> str:
         rel = folder  # relative to the content folder; new_topic checks it
     target = project.content / rel
     if target.is_symlink() and not target.resolve().is_relative_to(project.content):
-        raise Fail(f"--dir {folder}: a symlink leading outside the content folder")
+        raise UsageError(f"--dir {folder}: a symlink leading outside the content folder")
     if target.exists() and not target.is_dir():
-        raise Fail(f"--dir {folder}: not a folder")
+        raise UsageError(f"--dir {folder}: not a folder")
     return rel

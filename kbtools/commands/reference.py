@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kbtools.commands.common import (
-    Fail,
-)
+from kbtools.core.model.errors import UsageError
 
 
 @click.command()
@@ -29,7 +27,7 @@ def codes(code: str | None, markdown: bool) -> None:
     if code:
         found = CODES.get(code.upper())
         if found is None:
-            raise Fail(f"{code}: no such code; `kb codes` lists them")
+            raise UsageError(f"{code}: no such code; `kb codes` lists them")
         click.echo(codes_doc.entry(found, level=1).strip())
         return
     for c in CODES.values():

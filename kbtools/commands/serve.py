@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from kbtools.commands.common import (
-    Fail,
     config_option,
     load_project,
 )
@@ -34,12 +33,7 @@ def serve(which: str, dev_addr: str | None, open_in_browser: bool, livereload: b
     Stop with Ctrl+C.
     """
     project = load_project(config_file)
-    from mkdocs.exceptions import MkDocsException
-
     from kbtools.plugin.serve import serve as run
 
-    try:
-        run(str(project.config_file), Site(which), dev_addr=dev_addr,
-            open_in_browser=open_in_browser, livereload=livereload)
-    except MkDocsException as e:
-        raise Fail(e.format_message(), exit_code=1) from None
+    run(str(project.config_file), Site(which), dev_addr=dev_addr,
+        open_in_browser=open_in_browser, livereload=livereload)

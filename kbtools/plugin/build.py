@@ -56,9 +56,8 @@ def build_site(config_file: str | os.PathLike[str], site: Site, *,
     if plugin is None:
         raise MkDocsException(f"{config_file}: the `kb` plugin is not in `plugins:`; "
                               "refusing to build")
-    plugin.config.site = site.value
-    plugin.report_warnings = report
-    plugin.on_progress = (lambda done, total: progress(site, done, total)) if progress else None
+    plugin.prepare(site, report=report,
+                   progress=(lambda done, total: progress(site, done, total)) if progress else None)
     config.plugins.on_startup(command="build", dirty=False)
     # MkDocs logs a plugin's refusal before raising it; the caller says it once, in its words.
     echo = DropRefusal(plugin if not echo_refusal else None)

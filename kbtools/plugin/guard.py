@@ -21,5 +21,5 @@ class GuardPlugin(BasePlugin):  # type: ignore[type-arg]
     @event_priority(200)  # Before every other plugin touches anything.
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.plugins.get("kb") is None:
-            raise PluginError(f"kbtools: {MESSAGE}")
+            raise PluginError(f"kbtools: {MESSAGE} [KB400]")
         return config

@@ -15,9 +15,9 @@ from typing import Any
 import markdown
 from mkdocs.config.config_options import MarkdownExtensions
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
 from mkdocs.utils.yaml import yaml_load
 
+from kbtools.core.model.errors import ContentError
 from kbtools.plugin.members_block import MembersBlockExtension, Mode, ProbedMembers
 
 # Extensions whose effect reaches past the block they are written in (a definition inside a
@@ -35,10 +35,10 @@ class ProbeRenderer:
         for ext in extensions:
             name = ext if isinstance(ext, str) else type(ext).__module__
             if name in _UNVERIFIED:
-                raise PluginError(
-                    f"kbtools [KB400]: the Markdown extension `{name}` can carry text out of a "
-                    "`/// members` passage (its definitions apply to the whole page); kbtools "
-                    "refuses to build with it")
+                raise ContentError(
+                    f"the Markdown extension `{name}` can carry text out of a `/// members` "
+                    "passage (its definitions apply to the whole page); kbtools refuses to "
+                    "build with it", code="KB400")
         own = [e for e in extensions if not isinstance(e, MembersBlockExtension)]
         self._md = markdown.Markdown(extensions=[*own, MembersBlockExtension(mode=Mode.PROBE)],
                                      extension_configs=configs)

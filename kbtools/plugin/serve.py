@@ -12,6 +12,7 @@ import logging
 import os
 from typing import Any
 
+from kbtools.core.model.errors import ContentError
 from kbtools.core.site.plan import Site
 from kbtools.plugin.build import DropRefusal
 
@@ -55,6 +56,8 @@ def serve(config_file: str, site: Site, *, dev_addr: str | None = None,
     try:
         mkdocs_serve.serve(config_file=config_file, dev_addr=dev_addr, livereload=livereload,
                            open_in_browser=open_in_browser)
+    except MkDocsException as e:  # the first load of mkdocs.yml failed: nothing to serve
+        raise ContentError(e.format_message()) from None
     finally:
         mkdocs_serve.load_config, mkdocs_serve.build = load_config, build
 

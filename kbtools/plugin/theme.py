@@ -16,18 +16,17 @@ from typing import Any
 from urllib.parse import urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from kbtools.core.model.errors import BuildRefused, ContentError
+from kbtools.core.model.topics import Topic
 from kbtools.core.reading import facts as _facts
-from kbtools.core.site import labels as _labels
 from kbtools.core.reading import named_links as _links
-from kbtools.core.site import pages
-from kbtools.core.site import seo
+from kbtools.core.site import labels as _labels
+from kbtools.core.site import pages, seo
 from kbtools.core.site.plan import SitePlan
 from kbtools.core.site.teaser import Teaser
-from kbtools.core.model.topics import Topic
 from kbtools.plugin.config import KbConfig
 
 ROBOTS = "robots.txt"
@@ -41,7 +40,7 @@ def load_facts(config: MkDocsConfig) -> _facts.Facts:
     try:
         return _facts.parse(config.extra.get("facts"))
     except _facts.FactsError as e:
-        raise PluginError(f"kbtools: mkdocs.yml `extra: facts:`: {e}") from e
+        raise ContentError(f"mkdocs.yml `extra: facts:`: {e}") from e
 
 
 def load_links(config: MkDocsConfig) -> _links.Links:
@@ -49,7 +48,7 @@ def load_links(config: MkDocsConfig) -> _links.Links:
     try:
         return _links.parse(config.extra.get("links"))
     except _links.LinksError as e:
-        raise PluginError(f"kbtools: mkdocs.yml `extra: links:`: {e}") from e
+        raise ContentError(f"mkdocs.yml `extra: links:`: {e}") from e
 
 
 def load_tag_labels(config: MkDocsConfig) -> dict[str, str]:
@@ -58,7 +57,7 @@ def load_tag_labels(config: MkDocsConfig) -> dict[str, str]:
     try:
         return _labels.parse(config.extra.get("tag_labels"))
     except _labels.LabelsError as e:
-        raise PluginError(f"kbtools: mkdocs.yml `extra: tag_labels:`: {e}") from e
+        raise ContentError(f"mkdocs.yml `extra: tag_labels:`: {e}") from e
 
 
 def teaser(options: KbConfig, config: MkDocsConfig | None = None) -> Teaser:
@@ -152,7 +151,7 @@ def mark_noindex(site_dir: str | Path) -> None:
             continue
         m = _HEAD.search(data)
         if m is None:
-            raise PluginError(f"kbtools: {path.name} has no <head> to mark noindex")
+            raise BuildRefused(f"{path.name} has no <head> to mark noindex")
         path.write_bytes(data[: m.end()] + b"\n" + _ROBOTS_META + data[m.end():])
 
 

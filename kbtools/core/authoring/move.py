@@ -16,17 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from kbtools.core.model.errors import ContentError
+from kbtools.core.model.schema import FIELDS
+from kbtools.core.model.topics import KnowledgeBase, Topic
 from kbtools.core.reading import frontmatter
 from kbtools.core.site.pages import is_reserved
-from kbtools.core.model.schema import FIELDS
 from kbtools.core.site.plan import is_external, resolve
-from kbtools.core.model.topics import KnowledgeBase, Topic
 
 _KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)[ \t]*:")
 _PLAIN_PATH = re.compile(r"^[\w./-]+$")
 
 
-class MoveError(Exception):
+class MoveError(ContentError):
     """Why the move was refused, in one line. Nothing was changed."""
 
 

@@ -10,19 +10,20 @@ from pathlib import Path
 
 import yaml
 
+from kbtools.core.model.errors import ContentError
 from kbtools.core.model.ids import next_ids
-from kbtools.core.reading.markdown_scan import slugify
-from kbtools.core.site.pages import is_reserved
-from kbtools.core.reports.stale import months_later
 from kbtools.core.model.schema import AUDIENCES, VISIBILITIES
 from kbtools.core.model.topics import KnowledgeBase
+from kbtools.core.reading.markdown_scan import slugify
+from kbtools.core.reports.stale import months_later
+from kbtools.core.site.pages import is_reserved
 
 MAX_SLUG = 60
 _ID = re.compile(r"^(?P<prefix>[A-Za-z]+-)(?P<number>\d+)$")
 _PLAIN = re.compile(r"^[A-Za-z0-9][\w ./-]*$")
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(ContentError):
     """Why the topic was not written, in one line."""
 
 

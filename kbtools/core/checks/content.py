@@ -10,12 +10,12 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
 from kbtools.core.model import ids
-from kbtools.core.model.codes import severity_of
+from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
+from kbtools.core.model.topics import KnowledgeBase, Topic
 from kbtools.core.reading.markdown_scan import Link
 from kbtools.core.reports.stale import months_later
 from kbtools.core.site.plan import Site, SitePlan, is_external, plan, resolve, url_path
-from kbtools.core.model.topics import KnowledgeBase, Topic
 
 
 def check(kb: KnowledgeBase, *, today: dt.date | None = None,
@@ -351,4 +351,4 @@ def _closest(wanted: str, choices: Iterable[str]) -> str | None:
 
 def _d(kb: KnowledgeBase, path: str, line: int, col: int, code: str, message: str,
        hint: str | None = None) -> Diagnostic:
-    return Diagnostic(kb.display(path), line, col, code, message, hint, severity_of(code))
+    return finding(kb.display(path), line, col, code, message, hint)

@@ -6,13 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kbtools.core.checks import content as checks
-from kbtools.core.site import pages
 from kbtools.core.checks import passages
-from kbtools.core.reading import facts as contact_facts
-from kbtools.core.site import labels
-from kbtools.core.reading import named_links
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.topics import KnowledgeBase
+from kbtools.core.reading import facts as contact_facts
+from kbtools.core.reading import named_links
+from kbtools.core.site import labels, pages
 
 
 @dataclass

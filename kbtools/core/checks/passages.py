@@ -24,12 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kbtools.core.reading import html_text
-from kbtools.core.model.codes import severity_of
+from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
-from kbtools.core.reading.markdown_scan import MEMBERS, Scan
 from kbtools.core.model.text import words
 from kbtools.core.model.topics import KnowledgeBase, Topic
+from kbtools.core.reading import html_text
+from kbtools.core.reading.markdown_scan import MEMBERS, Scan
 
 MARKER = "data-kb-members"  # the attribute the renderer's probe mode puts on a passage
 _INDENTED_BLOCK_LINE = re.compile(r"^(?P<prefix>(?:[ \t]*>)*)(?P<indent>[ \t]*)/{3,}")
@@ -294,4 +294,4 @@ def _in_list(lines: list[str], index: int) -> bool:
 
 def _d(kb: KnowledgeBase, path: str, line: int, col: int, code: str, message: str,
        hint: str | None = None) -> Diagnostic:
-    return Diagnostic(kb.display(path), line, col, code, message, hint, severity_of(code))
+    return finding(kb.display(path), line, col, code, message, hint)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kbtools.core.model.diagnostics import Severity
+from kbtools.core.model.diagnostics import Diagnostic, Severity
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,17 @@ CODES: dict[str, Code] = {
              "`kb build --members -d site/public`, or a folder that holds something else",
              "build each site into its own folder (site/public, site/members); kbtools marks "
              "each output folder with the site it holds"),
+        Code("KB402", _E, "the content has errors, so nothing was built",
+             "`kb build` of a knowledge base where `kb check` reports an error",
+             "fix each error listed above it (`kb check` lists them without building); the "
+             "previous sites are unchanged"),
+        Code("KB403", _E, "the audit found members-only content in the public build",
+             "a public build whose output holds a members topic's title or URL",
+             "the findings above it (KB500-KB505) say what and where; nothing was published "
+             "and the previous site is kept"),
+        Code("KB404", _E, "warnings in strict mode, so the site was not published",
+             "`kb build --strict` when MkDocs or kbtools reported a warning",
+             "fix the warnings listed above it, or build without --strict"),
         Code("KB500", _E, "members-only text in the public site",
              "a members topic's title, heading, summary or sentence found in an output file",
              "report it: a guard failed; the build was refused and the previous site kept"),
@@ -209,3 +220,9 @@ CODES: dict[str, Code] = {
 def severity_of(code: str) -> Severity:
     """Default severity of a code; unknown codes are a programming error."""
     return CODES[code].severity
+
+
+def finding(path: str, line: int, column: int, code: str, message: str,
+            hint: str | None = None) -> Diagnostic:
+    """A Diagnostic with its code's severity: the one way a check makes a finding."""
+    return Diagnostic(path, line, column, code, message, hint, severity_of(code))

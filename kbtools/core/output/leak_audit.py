@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from kbtools.core.reading import html_text
-from kbtools.core.model.codes import severity_of
+from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.output.secrets import Origin, Secrets, tag_key, words
+from kbtools.core.reading import html_text
 
 _SEGMENT = re.compile(r"[\w.~%-]+")
 _URLISH = re.compile(r"""[^\s"'<>()\[\]{},;=`\\]+""")
@@ -321,9 +321,8 @@ def _leak(rel: str, code: str, what: str, origin: Origin) -> Diagnostic:
 
 
 def _diag(rel: str, code: str, message: str) -> Diagnostic:
-    return Diagnostic(rel, 0, 0, code, message,
-                      "a guard failed: the build was refused and the previous site kept",
-                      severity_of(code))
+    return finding(rel, 0, 0, code, message,
+                      "a guard failed: the build was refused and the previous site kept")
 
 
 def iter_files(site_dir: str | os.PathLike[str]) -> Iterable[Path]:

@@ -19,12 +19,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from kbtools.core.reading.html_text import Unit
-from kbtools.core.reading.markdown_scan import without_members
 from kbtools.core.checks.passages import Readings, source_line
-from kbtools.core.site.plan import resolve, url_path
 from kbtools.core.model.text import words
 from kbtools.core.model.topics import KnowledgeBase, Topic
+from kbtools.core.reading.html_text import Unit
+from kbtools.core.reading.markdown_scan import without_members
+from kbtools.core.site.plan import resolve, url_path
 
 _FENCE_LINE = re.compile(r"^[ \t]*(?:`{3,}|~{3,}|/{3,})")
 _LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")

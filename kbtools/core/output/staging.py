@@ -14,11 +14,16 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
+from kbtools.core.model.errors import BuildRefused
+
 MARKER = ".kbtools-site"
 
 
-class StagingError(Exception):
-    """The target folder must not receive this site; the message says why."""
+class StagingError(BuildRefused):
+    """The target folder must not receive this site; the message says why (KB401)."""
+
+    def __init__(self, message: str, *, code: str | None = "KB401") -> None:
+        super().__init__(message, code=code)
 
 
 class Staging:

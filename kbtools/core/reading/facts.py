@@ -21,8 +21,9 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from kbtools.core.model.codes import severity_of
+from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
+from kbtools.core.model.errors import ContentError
 from kbtools.core.model.topics import KnowledgeBase, Topic
 
 PLACEHOLDER = re.compile(r"\[\[\s*([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*)\s*\]\]")
@@ -36,7 +37,7 @@ _ZONE_FAMILY = {"PST": "PT", "PDT": "PT", "MST": "MT", "MDT": "MT", "CST": "CT",
                 "EST": "ET", "EDT": "ET", "GMT": "UTC", "BST": "UK", "CEST": "CET"}
 
 
-class FactsError(ValueError):
+class FactsError(ContentError, ValueError):
     """The facts mapping itself is wrong (not a mapping, a cycle, an unknown reference)."""
 
 
@@ -290,4 +291,4 @@ def _span(m: re.Match[str]) -> tuple[int, int, str | None]:
 
 def _d(kb: KnowledgeBase, path: str, line: int, col: int, code: str, message: str,
        hint: str | None = None) -> Diagnostic:
-    return Diagnostic(kb.display(path), line, col, code, message, hint, severity_of(code))
+    return finding(kb.display(path), line, col, code, message, hint)

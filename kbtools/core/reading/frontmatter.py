@@ -16,10 +16,10 @@ import yaml
 from yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kbtools.core.reading import hints
-from kbtools.core.model.codes import severity_of
+from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.schema import FIELDS_BY_NAME, Field, Kind
+from kbtools.core.reading import hints
 
 # libyaml when PyYAML has it: the same events and nodes (with line marks), much faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -303,4 +303,4 @@ def _at(path: str, node: Node, offset: int, code: str, message: str, hint: str |
 
 def _diag(path: str, line: int, col: int, code: str, message: str, hint: str | None = None,
           ) -> Diagnostic:
-    return Diagnostic(path, line, col, code, message, hint, severity_of(code))
+    return finding(path, line, col, code, message, hint)

@@ -7,10 +7,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from kbtools.core.reading import frontmatter
-from kbtools.core.model.codes import severity_of
+from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.topics import KnowledgeBase, Topic
+from kbtools.core.reading import frontmatter
 
 _BOM = b"\xef\xbb\xbf"
 _HEAD = re.compile(rb"<head[\s>]", re.IGNORECASE)
@@ -169,4 +169,4 @@ def decode(raw: bytes, shown: str, sink: list[Diagnostic]) -> str | None:
 
 
 def _diag(path: str, line: int, col: int, code: str, message: str, hint: str) -> Diagnostic:
-    return Diagnostic(path, line, col, code, message, hint, severity_of(code))
+    return finding(path, line, col, code, message, hint)

@@ -17,8 +17,9 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from kbtools.core.model.codes import severity_of
+from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
+from kbtools.core.model.errors import ContentError
 from kbtools.core.model.topics import KnowledgeBase, Topic
 
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
@@ -31,7 +32,7 @@ _CODE = re.compile(r"^(```|~~~).*?^\1[^\n]*$|`[^`\n]*`", re.M | re.S)
 _QUOTES = "\"'“”‘’«»"
 
 
-class LinksError(ValueError):
+class LinksError(ContentError, ValueError):
     """The `extra: links:` mapping itself is wrong."""
 
 
@@ -159,5 +160,4 @@ def _d(kb: KnowledgeBase, topic: Topic, text: str, offset: int, code: str, messa
     before = text[:offset]
     line = topic.body_first_line + before.count("\n")
     col = offset - (before.rfind("\n") + 1) + 1
-    return Diagnostic(kb.display(topic.path), line, col, code, message, hint,
-                      severity_of(code))
+    return finding(kb.display(topic.path), line, col, code, message, hint)

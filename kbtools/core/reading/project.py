@@ -14,11 +14,16 @@ from typing import Any
 
 import yaml
 
+from kbtools.core.model.errors import UsageError
+
 CONFIG_NAME = "mkdocs.yml"
 
 
-class ProjectError(Exception):
-    """A problem with what the writer asked for, said in one line."""
+class ProjectError(UsageError):
+    """No usable project where the command looked, or a path outside it, said in one line.
+
+    A usage error (exit 2): the command cannot start, nothing was checked.
+    """
 
 
 @dataclass(frozen=True)

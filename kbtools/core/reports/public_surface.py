@@ -18,13 +18,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbtools.core.model.errors import UsageError
+from kbtools.core.model.topics import KnowledgeBase, Topic
 from kbtools.core.reading import frontmatter
 from kbtools.core.site import pages
 from kbtools.core.site.plan import Site, plan, url_path
-from kbtools.core.model.topics import KnowledgeBase, Topic
 
 
-class SurfaceError(Exception):
+class SurfaceError(UsageError):
     """Why the surface could not be computed, in one line."""
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from kbtools.core.model.errors import ContentError
 from kbtools.core.model.schema import AUDIENCES
 from kbtools.core.model.topics import KnowledgeBase, Topic
 
 AUDIENCE_WORDS = frozenset({*AUDIENCES, *(a + "s" for a in AUDIENCES)})
 
 
-class LabelsError(ValueError):
+class LabelsError(ContentError, ValueError):
     """The `extra: tag_labels:` mapping itself is wrong."""
 
 

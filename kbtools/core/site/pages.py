@@ -16,11 +16,11 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from kbtools.core.site import teaser as _teaser
-from kbtools.core.reading.facts import ContactLine
 from kbtools.core.model.schema import AUDIENCES
-from kbtools.core.site.plan import SitePlan
 from kbtools.core.model.topics import Topic
+from kbtools.core.reading.facts import ContactLine
+from kbtools.core.site import teaser as _teaser
+from kbtools.core.site.plan import SitePlan
 
 AUDIENCE_LABELS = {"publisher": "Publisher", "advertiser": "Advertiser"}
 AUDIENCE_PLURALS = {"publisher": "publishers", "advertiser": "advertisers"}

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
-from kbtools.core.site.plan import url_path
 from kbtools.core.model.topics import Topic
+from kbtools.core.site.plan import url_path
 
 NOINDEX = "noindex, nofollow"
 
