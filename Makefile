@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: site test install install-test clean
+.PHONY: site test lint install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,13 @@ site: install
 	@echo "Public site:  $(CURDIR)/site/public/index.html"
 	@echo "Members site: $(CURDIR)/site/members/index.html (publish only behind sign-in)"
 
-## Run the whole test suite.
-test: install-test
+## Lint (ruff) and type checks (mypy, strict on kbtools/core), then the whole test suite.
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf site $(VENV)

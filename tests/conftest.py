@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from mkdocs.exceptions import MkDocsException
 
+from kbtools.cli import main
 from kbtools.core.site.plan import Site
 from kbtools.plugin.build import build_site
 
@@ -29,6 +31,20 @@ PNG = bytes.fromhex(
 
 
 _SUMMARY = '"A short summary."'
+
+
+def kb_cli(*args: str, color: bool = False) -> Result:
+    """Run `kb ARGS` in this process, as a writer would type it; stdout and stderr apart."""
+    return CliRunner().invoke(main, list(args), color=color, prog_name="kb")
+
+
+def write_site(site: Path, files: dict[str, str | bytes]) -> Path:
+    """A hand-made output folder (for audit tests): ``files`` maps paths to their contents."""
+    for rel, data in files.items():
+        path = site / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return site
 
 
 def topic(title: str, *, visibility: str | None = "public", audience: str = "[publisher]",
@@ -153,7 +169,7 @@ def in_thread(fn: Callable[[], None], timeout: float, name: str = "browser") -> 
     def target() -> None:
         try:
             fn()
-        except BaseException as e:  # noqa: BLE001 - re-raised in the test's own thread
+        except BaseException as e:
             errors.append(e)
 
     thread = threading.Thread(target=target, name=name, daemon=True)

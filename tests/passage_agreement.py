@@ -26,8 +26,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from kbtools.core.checks import passages
 from kbtools.core.checks.content import unclosed_blocks
-from kbtools.core.site.plan import public_targets
 from kbtools.core.model.topics import KnowledgeBase, Topic
+from kbtools.core.site.plan import public_targets
 from kbtools.plugin.members_block import MembersBlockExtension, Mode
 from kbtools.plugin.probe import ProbeRenderer
 

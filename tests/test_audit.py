@@ -12,7 +12,7 @@ from kbtools.core.output import leak_audit as audit
 from kbtools.core.output import secrets
 from kbtools.core.reading.loading import load
 
-from .conftest import topic
+from .conftest import topic, write_site
 
 
 @pytest.fixture
@@ -21,8 +21,8 @@ def kb(tmp_path: Path):
     (content / "guides").mkdir(parents=True)
     (content / "guides/open.md").write_text(topic(
         "How do I open the account page?", tags="[accounts]",
-        body="Open the page from the menu.\n\n/// members\nAsk the hidden desk about quokka rates.\n"
-             "///\n"))
+        body="Open the page from the menu.\n\n/// members\n"
+             "Ask the hidden desk about quokka rates.\n///\n"))
     (content / "guides/secret.md").write_text(topic(
         "Where is the wombat console?", visibility="members", tags="[wombat-only, accounts]",
         summary='"Members find the wombat console here."',
@@ -38,11 +38,7 @@ def expected() -> audit.Expectations:
 
 
 def run(tmp_path: Path, kb, expected, files: dict[str, str | bytes]) -> list[str]:
-    site = tmp_path / "site"
-    for rel, data in files.items():
-        path = site / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    site = write_site(tmp_path / "site", files)
     found = audit.audit(site, secrets.collect(kb), expected)
     return [f"{d.code} {d.path}" for d in found]
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from kbtools.core.output import leak_audit as audit
-from kbtools.core.reading import facts
 from kbtools.core.output import secrets
+from kbtools.core.reading import facts
 from kbtools.core.reading.loading import load
 from kbtools.core.site.plan import Site
 
-from .conftest import Project, site_text, topic
+from .conftest import Project, site_text, topic, write_site
 
 
 def test_members_text_equal_to_theme_strings_is_not_an_alarm(project: Project) -> None:
@@ -109,11 +109,7 @@ EXPECTED = audit.Expectations(pages={"", "guides/open/"}, site_url="https://kb.t
 
 
 def run(tmp_path: Path, kb, files: dict[str, str], **collect) -> list[str]:
-    site = tmp_path / "site"
-    for rel, data in files.items():
-        path = site / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(data)
+    site = write_site(tmp_path / "site", files)
     return [f"{d.code} {d.path}" for d in audit.audit(site, secrets.collect(kb, **collect),
                                                        EXPECTED)]
 

@@ -86,8 +86,8 @@ def test_realistic_shape(kb100: Path) -> None:
 
 def test_generated_content_passes_every_check(kb100: Path) -> None:
     from kbtools.core.checks import content as checks
-    from kbtools.core.site import pages
     from kbtools.core.reading.loading import load
+    from kbtools.core.site import pages
 
     kb = load(kb100 / "content")
     assert len(kb.topics) == 100

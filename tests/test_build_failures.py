@@ -74,7 +74,8 @@ def test_bad_link_refuses_build(built, caplog, case: str) -> None:
 
 def test_links_inside_members_passage_are_checked_in_members_build(project, caplog) -> None:
     _good_kb(project)
-    project.write("guides/bad.md", topic("Bad?", body="Intro.\n\n/// members\n[x](nowhere.md)\n///"))
+    project.write("guides/bad.md",
+                  topic("Bad?", body="Intro.\n\n/// members\n[x](nowhere.md)\n///"))
     with caplog.at_level(logging.WARNING), pytest.raises(MkDocsException):
         project.build(Site.MEMBERS)
     assert "content/guides/bad.md:10:5: error[KB300]" in caplog.text

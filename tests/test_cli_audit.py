@@ -6,15 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from kbtools.cli import main
 
 from .conftest import PNG, Project, topic
-
-
-def kb(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), prog_name="kb")
+from .conftest import kb_cli as kb
 
 
 def git(root: Path, *args: str) -> None:

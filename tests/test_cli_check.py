@@ -11,22 +11,19 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from kbtools.cli import main
 from kbtools.core.checks import content as checks
-from kbtools.core.site import pages
 from kbtools.core.reading.loading import load
 from kbtools.core.reading.project import read_project
+from kbtools.core.site import pages
 
 from .bad_inputs import BAD_TOPICS
 from .conftest import PNG, Project, topic
+from .conftest import kb_cli as kb
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def kb(*args: str, color: bool = False) -> Result:
-    return CliRunner().invoke(main, list(args), color=color, prog_name="kb")
 
 
 @pytest.fixture

@@ -7,18 +7,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
-from kbtools.cli import main
-from kbtools.core.reports import codes_doc
 from kbtools.core.model.codes import CODES
+from kbtools.core.reports import codes_doc
+
+from .conftest import kb_cli as kb
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ["build", "check", "new", "serve", "audit", "mv", "stale", "codes", "schema"]
-
-
-def kb(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), prog_name="kb")
 
 
 def test_kb_help_names_every_command_with_an_example() -> None:

@@ -5,20 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from kbtools.cli import main
 from kbtools.core.checks import content as checks
-from kbtools.core.site import pages
 from kbtools.core.reading.loading import load
+from kbtools.core.site import pages
 
 from .conftest import PNG, Project
+from .conftest import kb_cli as kb
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def kb(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), prog_name="kb")
 
 
 MOVED = """\

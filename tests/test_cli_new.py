@@ -9,21 +9,18 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from kbtools.cli import main
-from kbtools.core.checks import content as checks
-from kbtools.core.site import pages
-from kbtools.core.reading.loading import load
 from kbtools.core.authoring.new_topic import slug
+from kbtools.core.checks import content as checks
+from kbtools.core.reading.loading import load
+from kbtools.core.site import pages
 
 from .conftest import Project, topic
+from .conftest import kb_cli as kb
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def kb(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), prog_name="kb")
 
 
 @pytest.fixture

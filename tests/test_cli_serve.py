@@ -14,16 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from mkdocs.livereload import LiveReloadServer
 
-from kbtools.cli import main
-
 from .conftest import Project, topic
-
-
-def kb(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), prog_name="kb")
+from .conftest import kb_cli as kb
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ import pytest
 from .conftest import require as require_tool
 from .gateway.auth_stub import AuthStub
 from .gateway.conftest import (
-    HOST,
     Client,
     MembersSite,
     _running,
@@ -236,8 +235,8 @@ def test_a_visitor_never_sees_a_mixed_or_partial_site(
     assert deploy(site_a, remote, "r1").returncode == 0
     a, b = tree(site_a), tree(site_b)
     pages = sorted(k for k in a if k.endswith(".html") and k != gone)[:25]
-    paths = pages + [gone, new, "search/search_index.json",
-                     next(k for k in a if k.endswith(".css"))]
+    paths = [*pages, gone, new, "search/search_index.json",
+             next(k for k in a if k.endswith(".css"))]
 
     def version(path: str, status: int, body: bytes, nonce: str | None) -> str:
         """A or B (the release that answered), AB (the same in both), ? (neither)."""
@@ -284,7 +283,7 @@ def test_a_visitor_never_sees_a_mixed_or_partial_site(
     failures: list[BaseException] = []
     try:
         interrupted_then_complete()
-    except BaseException as e:  # noqa: BLE001 - reported after the readers stopped
+    except BaseException as e:
         failures.append(e)
     time.sleep(0.5)
     stop.set()

@@ -33,6 +33,7 @@ from .gateway.conftest import (
     sso_gateway,
     tls,
 )
+from .gateway.load import run_load
 from .gateway.nginx import Gateway
 from .gateway.sso import (
     ALLOWED_GROUP,
@@ -45,7 +46,6 @@ from .gateway.sso import (
     RelyingParty,
     wait_until,
 )
-from .gateway.load import run_load
 from .gateway.sso_client import Browserless
 
 __all__ = ["apache_binary", "chromium", "idp", "members_site", "nginx_binary",

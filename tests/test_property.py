@@ -44,8 +44,8 @@ def write_kb(p: Project, specs: list[dict]) -> Planned:
         return f"zq{kind}{next(counter)}x"
 
     paths = [f"{s['folder']}/t{i}.md".lstrip("/") for i, s in enumerate(specs)]
-    linkable = [path for path, s in zip(paths, specs) if s["visibility"] != "draft"]
-    for i, (path, spec) in enumerate(zip(paths, specs)):
+    linkable = [path for path, s in zip(paths, specs, strict=True) if s["visibility"] != "draft"]
+    for i, (path, spec) in enumerate(zip(paths, specs, strict=True)):
         vis = spec["visibility"]
         own = planned.nowhere if vis == "draft" else (
             planned.public if vis == "public" else planned.secret)

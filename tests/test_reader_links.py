@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from mkdocs.exceptions import MkDocsException
 
 from kbtools.cli import main
-from kbtools.core.site import labels
 from kbtools.core.reading import named_links as links
 from kbtools.core.reading.loading import load
+from kbtools.core.site import labels
 from kbtools.core.site.plan import Site
 
 from .conftest import ROOT, Project, topic

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from kbtools.core.output import leak_audit as audit
-from kbtools.core.site import pages
 from kbtools.core.output import secrets
-from kbtools.core.site import plan as sites
 from kbtools.core.reading.loading import load
+from kbtools.core.site import pages
+from kbtools.core.site import plan as sites
 from kbtools.core.site.plan import Site, SitePlan
 from kbtools.plugin import theme as reader
 

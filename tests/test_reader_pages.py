@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from mkdocs.exceptions import MkDocsException
 
 from kbtools.core.site.plan import Site
 
@@ -42,7 +43,8 @@ def write_kb(p: Project) -> None:
         summary='"Members only."', related="[passwords/reset.md]"))
     p.write("status/deactivated.md", topic(
         "Why was my account deactivated?", summary='"Dormant accounts are deactivated."',
-        tags="[dormancy, publishers, contact, phone]", body="Call [[support.phone]] or [[support.phone]]."))
+        tags="[dormancy, publishers, contact, phone]",
+        body="Call [[support.phone]] or [[support.phone]]."))
     p.write("status/join.md", topic(
         "Can I join as an advertiser?", audience="[advertiser]", summary='"Yes, call Sales."'))
 
@@ -327,7 +329,7 @@ def test_404_helps_and_names_no_topic(sites) -> None:
 
 def test_featured_must_be_true_or_false(project: Project, caplog) -> None:
     project.write("a/t.md", topic("A topic", featured='"yes"'))
-    with pytest.raises(Exception):
+    with pytest.raises(MkDocsException):
         project.build(Site.PUBLIC)
     assert "featured" in caplog.text and "KB107" in caplog.text
 

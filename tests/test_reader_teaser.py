@@ -13,8 +13,8 @@ import shutil
 
 import pytest
 
-from kbtools.core.site import teaser
 from kbtools.core.reading.loading import load
+from kbtools.core.site import teaser
 from kbtools.core.site.plan import Site, plan, url_path
 
 from .conftest import ROOT, Project, topic, tree_digest

@@ -167,7 +167,7 @@ def knowledge_bases(draw: st.DrawFn) -> list[tuple[bytes, bytes]]:
         kinds = kinds[:len(paths)]
     texts = [os.fsdecode(p) for p in paths]
     files = []
-    for number, (kind, path, shown) in enumerate(zip(kinds, paths, texts), start=1):
+    for number, (kind, path, shown) in enumerate(zip(kinds, paths, texts, strict=True), start=1):
         mds = [os.path.relpath(t, os.path.dirname(shown) or ".") for t in texts
                if t.endswith(".md")]
         head = careful_head(draw(st.lists(VALID_LINES, max_size=2, unique=True)), number)

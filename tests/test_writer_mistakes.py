@@ -1,4 +1,5 @@
-"""A writer's mistakes, each answered once, at its file and line, with a hint made from the input."""
+"""A writer's mistakes, each answered once, at its file and line, with a hint made from what
+they wrote."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from mkdocs.exceptions import MkDocsException
 
 from kbtools.core.checks import content as checks
 from kbtools.core.reading.loading import load
@@ -162,7 +164,7 @@ def test_links_and_anchors_are_checked_on_the_rendered_text(project, caplog) -> 
     assert 'href="../call/#call-1-800-761-1072-today"' in (out / "a/good/index.html").read_text()
     # The anchor as written (before expansion) is not on the page: it is refused.
     project.write("a/bad.md", topic("Bad?", body="[no](call.md#call-supportphone-today)"))
-    with pytest.raises(Exception):
+    with pytest.raises(MkDocsException):
         project.build(Site.PUBLIC)
     assert "content/a/bad.md:7:6: error[KB301]" in caplog.text, caplog.text
     assert "the page's headings are `#call-1-800-761-1072-today`" in caplog.text

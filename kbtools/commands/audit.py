@@ -49,8 +49,9 @@ def audit(ref: str | None, config_file: str | None) -> None:
     )
 
     project = load_project(config_file)
-    settings = {"prefix": project.url_prefix, "directory_urls": project.use_directory_urls,
-                "site_name": project.site_name, "subjects": project.subjects}
+    settings: dict[str, Any] = {"prefix": project.url_prefix,
+                                "directory_urls": project.use_directory_urls,
+                                "site_name": project.site_name, "subjects": project.subjects}
     facts = read_facts(project)
     kb = load(project.content)
     _note_errors(kb, project)

@@ -65,7 +65,8 @@ def read_facts(project: Project) -> contact_facts.Facts:
         raise ContentError(f"{project.config_file}: `extra: facts:`: {e}") from None
 
 
-_STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow", "bold": True}}
+_STYLE: dict[str, dict[str, Any]] = {"error": {"fg": "red", "bold": True},
+                                     "warning": {"fg": "yellow", "bold": True}}
 
 
 def styled(d: Diagnostic) -> str:

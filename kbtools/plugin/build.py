@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
@@ -48,7 +49,7 @@ def build_site(config_file: str | os.PathLike[str], site: Site, *,
     log line repeating why the plugin refused the build, for callers that say it themselves.
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    overrides: dict[str, object] = {"strict": strict}
+    overrides: dict[str, Any] = {"strict": strict}
     if site_dir is not None:
         overrides["site_dir"] = str(site_dir)
     config = load_config(str(config_file), **overrides)
@@ -98,7 +99,7 @@ def build_sites(config_file: str | os.PathLike[str], sites: Sequence[Site], *,
     if len(sites) == 1 or not parallel or (os.cpu_count() or 1) < 2:
         return [_run(config_file, site, site_dir, strict, i == 0, progress, echo_refusal)
                 for i, site in enumerate(sites)]
-    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context("spawn")
     updates: mp.Queue[tuple[str, object]] = ctx.Queue()
     procs = [ctx.Process(target=_child, args=(config_file, site, site_dir, strict, i == 0,
                                                updates, progress is not None, echo_refusal),
@@ -115,10 +116,10 @@ def build_sites(config_file: str | os.PathLike[str], sites: Sequence[Site], *,
                 break
             continue
         if kind == "progress" and progress is not None:
-            site, done, total = payload  # type: ignore[misc]
-            progress(Site(site), done, total)
+            name, done, total = cast(tuple[str, int, int], payload)
+            progress(Site(name), done, total)
         elif kind == "result":
-            result: Result = payload  # type: ignore[assignment]
+            result = cast(Result, payload)
             results[result.site] = result
     for p in procs:
         p.join()
@@ -139,7 +140,7 @@ def _run(config_file: str | os.PathLike[str], site: Site, site_dir: object, stri
 
 
 def _child(config_file: str | os.PathLike[str], site: Site, site_dir: object, strict: bool,
-           report: bool, updates: mp.Queue, with_progress: bool,  # type: ignore[type-arg]
+           report: bool, updates: mp.Queue[tuple[str, object]], with_progress: bool,
            echo_refusal: bool) -> None:
     def progress(s: Site, done: int, total: int) -> None:
         updates.put(("progress", (s.value, done, total)))

@@ -17,7 +17,7 @@ class KbConfig(Config):
     """Where the public site goes, relative to mkdocs.yml, unless `-d/--site-dir` says otherwise."""
 
     members_dir = c.Type(str, default="site/members")
-    """Where the members site goes, relative to mkdocs.yml, unless `-d/--site-dir` says otherwise."""
+    """Where the members site goes, relative to mkdocs.yml, unless `-d/--site-dir` says so."""
 
     subjects = c.DictOfItems(c.Type((str, dict)), default={})
     """Subject folders as readers see them: a display name (`members-resources: Member

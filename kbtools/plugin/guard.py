@@ -7,6 +7,7 @@ says the same thing before anything is built, in MkDocs' own error format.
 
 from __future__ import annotations
 
+from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -15,7 +16,11 @@ MESSAGE = ("the kbtools `kb` plugin is not active in mkdocs.yml; refusing to bui
            "without it (add `- kb:` with its options back under `plugins:`)")
 
 
-class GuardPlugin(BasePlugin):  # type: ignore[type-arg]
+class GuardConfig(Config):
+    """`kb-guard` has no options."""
+
+
+class GuardPlugin(BasePlugin[GuardConfig]):
     """Fails the build at once when the `kb` plugin is not in `plugins:`."""
 
     @event_priority(200)  # Before every other plugin touches anything.

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 import xml.etree.ElementTree as etree
-from typing import Any
+from typing import Any, ClassVar
 
 from markdown import Markdown
 from markdown.treeprocessors import Treeprocessor
@@ -53,8 +53,8 @@ class _Passage(Block):
     ARGUMENT = None  # an optional title after `|`
     # Classes steer parsing too: Python-Markdown's admonition continues a preceding
     # `div.admonition` with indented lines. Every mode carries the callout's classes.
-    CALLOUT = {"class": "admonition members", "role": "note"}
-    ATTRS: dict[str, str] = {}
+    CALLOUT: ClassVar[dict[str, str]] = {"class": "admonition members", "role": "note"}
+    ATTRS: ClassVar[dict[str, str]] = {}
 
     def on_create(self, parent: etree.Element) -> etree.Element:
         el = etree.SubElement(parent, "div", {**self.CALLOUT, **self.ATTRS})
@@ -74,14 +74,14 @@ class DroppedMembers(_Passage):
     """Public site: the passage is parsed in place (so it ends where the members site ends it)
     into an element that :class:`DropPassages` cuts out."""
 
-    ATTRS = {_DROP: ""}
+    ATTRS: ClassVar[dict[str, str]] = {_DROP: ""}
 
 
 class ProbedMembers(_Passage):
-    """kbtools' reading: the passage in an element marked for kbtools/core/passages.py (its
+    """kbtools' reading: the passage in an element marked for kbtools/core/checks/passages.py (its
     title is members text too: only the members site shows it)."""
 
-    ATTRS = {MARKER: ""}
+    ATTRS: ClassVar[dict[str, str]] = {MARKER: ""}
 
 
 class MarkPassages(Treeprocessor):
@@ -127,7 +127,7 @@ class MembersBlockExtension(BlocksExtension):
         self.mode = mode
         super().__init__(**kwargs)
 
-    def extendMarkdownBlocks(self, md: Markdown, block_mgr: Any) -> None:  # noqa: N802 (API name)
+    def extendMarkdownBlocks(self, md: Markdown, block_mgr: Any) -> None:
         block_mgr.register(_BLOCKS[self.mode], {})
         # Right after block parsing: before inline Markdown (20), pymdown's block finishing
         # (19.99) and the toc (5).

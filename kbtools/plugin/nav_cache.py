@@ -169,7 +169,7 @@ class NavCache:
             for i, item in enumerate(items, 1):
                 path = f"{prefix}{i}"
                 if item.children:
-                    walk(item.children, path + "_", level + 1, item, chain + (path,))
+                    walk(item.children, path + "_", level + 1, item, (*chain, path))
                 elif getattr(item, "is_page", False):
                     if item.url in urls or id(item) in self._by_page:
                         self._usable = False  # a page listed twice: its entries differ
@@ -204,7 +204,7 @@ class NavCache:
         spans: dict[int, tuple[int, int]] = {}
         pos = 0
         current: tuple[int, int] | None = None
-        for leaf, text in zip(job.leaves, job._out):
+        for leaf, text in zip(job.leaves, job._out, strict=False):  # unrendered leaves: none
             if not text:
                 continue
             at = html.find(text, pos)
@@ -270,7 +270,7 @@ def install(env: jinja2.Environment, cache: NavCache, *, theme_dirs: list[str],
         if (Path(folder) / _TEMPLATE).is_file():
             original = jinja2.PrefixLoader({PREFIX: jinja2.FileSystemLoader(folder)},
                                            delimiter=":")
-            env.loader = jinja2.ChoiceLoader([original, env.loader])
+            env.loader = jinja2.ChoiceLoader([original, *([env.loader] if env.loader else [])])
             return
 
 

@@ -1,6 +1,6 @@
 """The renderer as kbtools' probe: the site's own Markdown set-up, members passages marked.
 
-kbtools/core/passages.py asks it how a topic parses (see there). It is the same
+kbtools/core/checks/passages.py asks it how a topic parses (see there). It is the same
 Python-Markdown configuration MkDocs renders pages with (mkdocs.yml's `markdown_extensions`
 and their options), with the members block in probe mode: its content goes into an element
 marked ``data-kb-members`` instead of a callout or nowhere.
@@ -56,7 +56,7 @@ class ProbeRenderer:
         """HTML for ``text``; every members passage is an element with ``data-kb-members``."""
         self.renders += 1
         self._md.reset()
-        return self._md.convert(text)
+        return str(self._md.convert(text))
 
 
 def renderer_for(config: MkDocsConfig) -> ProbeRenderer:

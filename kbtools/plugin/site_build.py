@@ -264,7 +264,7 @@ class SiteBuild:
             return
         dates = [t.updated for t in self.plan.topics.values() if t.updated]
         day = max(dates) if dates else dt.date(2000, 1, 1)
-        epoch = int(dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp())
+        epoch = int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp())
         os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
         self._epoch_set = True
 

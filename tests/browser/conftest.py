@@ -59,7 +59,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the API's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

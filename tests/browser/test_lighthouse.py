@@ -51,7 +51,7 @@ RUNS = 3
 class _Gzip(_Handler):
     """The browser tests' static server, with gzip for text as real web servers send it."""
 
-    def do_GET(self) -> None:  # noqa: N802 (the API's name)
+    def do_GET(self) -> None:
         path = Path(self.translate_path(self.path))
         if path.is_dir() and self.path.split("?")[0].endswith("/"):
             path = path / "index.html"
@@ -126,7 +126,7 @@ def test_lighthouse_scores_on_a_phone(served: str, tmp_path: Path, kind: str) ->
                    and a.get("scoreDisplayMode") == "binary"]
                for k in AT_100 if scores[k] != 1}
     assert all(scores[k] == 1 for k in AT_100), (scores, failing)
-    print(f"lighthouse {kind}: performance {runs} (median {scores['performance']})")
+    print(f"lighthouse {kind}: performance {runs} (median {scores['performance']})")  # noqa: T201
     if os.environ.get("KB_LIGHTHOUSE_PERFORMANCE"):
         assert scores["performance"] >= PERFORMANCE, (scores, runs, [
             r["environment"]["benchmarkIndex"] for r in reports])

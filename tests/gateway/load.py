@@ -54,7 +54,7 @@ class Report:
         if not samples:
             return {"requests": 0}
         times = sorted(s.seconds for s in samples)
-        p99 = times[min(len(times) - 1, int(round(0.99 * len(times))) - 1)]
+        p99 = times[min(len(times) - 1, round(0.99 * len(times)) - 1)]
         return {"requests": len(samples), "rate": len(samples) / self.wall if self.wall else 0,
                 "p50_ms": 1000 * statistics.median(times), "p99_ms": 1000 * p99,
                 "max_ms": 1000 * times[-1], "errors": len(self.errors(kind))}

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import yaml
 
+from kbtools.core.model.dates import months_later
 from kbtools.core.model.errors import ContentError
 from kbtools.core.model.ids import next_ids
 from kbtools.core.model.schema import AUDIENCES, VISIBILITIES
 from kbtools.core.model.topics import KnowledgeBase
 from kbtools.core.reading.markdown_scan import slugify
-from kbtools.core.reports.stale import months_later
 from kbtools.core.site.pages import is_reserved
 
 MAX_SLUG = 60
@@ -82,7 +82,8 @@ def new_topic(kb: KnowledgeBase, title: str, *, audience: list[str], visibility:
                  "# summary: \"One sentence shown in listings and search results.\"")
     if tags:
         lines.append(f"tags: [{', '.join(_scalar(t) for t in tags)}]")
-    next_id = (next_ids(kb) or [None])[0]
+    free = next_ids(kb)
+    next_id = free[0] if free else None
     if next_id:
         lines.append(f"id: {next_id}")
     if owner:

@@ -11,10 +11,10 @@ from urllib.parse import unquote
 
 from kbtools.core.model import ids
 from kbtools.core.model.codes import finding
+from kbtools.core.model.dates import months_later
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.topics import KnowledgeBase, Topic
 from kbtools.core.reading.markdown_scan import Link
-from kbtools.core.reports.stale import months_later
 from kbtools.core.site.plan import Site, SitePlan, is_external, plan, resolve, url_path
 
 
@@ -55,8 +55,8 @@ def _per_site(kb: KnowledgeBase, sites: list[Site], members_url: str) -> list[Di
         return by_site[0] if by_site else []
     keys = [{(d.path, d.line, d.column, d.code) for d in found} for found in by_site]
     out: list[Diagnostic] = []
-    for site, found in zip(sites, by_site):
-        others = set().union(*(k for k, s in zip(keys, sites) if s is not site))
+    for site, found in zip(sites, by_site, strict=True):
+        others = set().union(*(k for k, s in zip(keys, sites, strict=True) if s is not site))
         for d in found:
             if d.code in _EITHER_SITE and (d.path, d.line, d.column, d.code) not in others:
                 d = dataclasses.replace(d, message=f"{d.message} (in the {site.value} site)")
@@ -330,7 +330,8 @@ def _check_anchor(site: SitePlan, topic: Topic, dest: str, anchor: str | None,
     if site.is_public and anchor in kb.topics[dest].scan().anchors(public=False):
         return _d(kb, *where, "KB303", f"`{target}`: heading `#{anchor}` is inside a members "
                   "passage, so the public site does not have it",
-                  "link a heading outside the passage, or move this link into a `/// members` block")
+                  "link a heading outside the passage, or move this link into a "
+                  "`/// members` block")
     page = "this page" if dest == topic.path else f"`{dest}`"
     return _d(kb, *where, "KB301", f"`{target}`: {page} has no heading `#{anchor}`",
               _closest(anchor, anchors) or _headings(anchors))

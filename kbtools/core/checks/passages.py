@@ -38,7 +38,7 @@ _CLOSE_TAG = "</{}>"
 
 
 class Renderer(Protocol):
-    """The site's Markdown renderer, as kbtools' probe (see kbtools/plugin/passages.py)."""
+    """The site's Markdown renderer, as kbtools' probe (see kbtools/plugin/probe.py)."""
 
     @property
     def block_names(self) -> frozenset[str]:
@@ -89,7 +89,7 @@ def read(kb: KnowledgeBase, topic: Topic, renderer: Renderer) -> Reading:
     try:
         full = html_text.read(renderer.render(topic.body), marker=MARKER)
         stripped = html_text.read(renderer.render(topic.public_body()), marker=MARKER)
-    except Exception as e:  # noqa: BLE001 (any failure of a third-party renderer)
+    except Exception as e:
         # The renderer cannot read these blocks (pymdown-extensions fails on some nestings):
         # the build would stop with a traceback; say where instead, and build nothing.
         line = topic.scan().members_blocks[0].start if topic.scan().members_blocks \
@@ -182,7 +182,7 @@ def _compare(kb: KnowledgeBase, topic: Topic, full: html_text.Document,
     renderer, scanner = _tokens(full, marked=False), _tokens(stripped, marked=None)
     if renderer != scanner:
         matcher = difflib.SequenceMatcher(None, renderer, scanner, autojunk=False)
-        op, i1, i2, j1, j2 = next(o for o in matcher.get_opcodes() if o[0] != "equal")
+        _, i1, _, j1, j2 = next(o for o in matcher.get_opcodes() if o[0] != "equal")
         if j2 > j1:
             # Words the scanner shows publicly that the renderer keeps in a passage.
             run = scanner[j1:j1 + 4]

@@ -26,7 +26,7 @@ class Topic:
     body_first_line: int
     valid: bool  # front matter parsed without errors
     _scan: Scan | None = field(default=None, repr=False)
-    # The renderer's reading of the topic's members passages (kbtools/core/passages.py), for
+    # The renderer's reading of the topic's members passages (kbtools/core/checks/passages.py), for
     # a public topic that has a block; None otherwise.
     reading: Reading | None = field(default=None, repr=False)
 
@@ -75,7 +75,7 @@ class Topic:
 
     def scan(self) -> Scan:
         """The body's structure as kbtools' scanner reads it (checked against the renderer
-        for every topic with a members passage, see kbtools/core/passages.py)."""
+        for every topic with a members passage, see kbtools/core/checks/passages.py)."""
         if self._scan is None:
             self._scan = scan(self.body, self.body_first_line)
         return self._scan

@@ -1,1 +1,1 @@
-"""Stage 4, audit the output: what must never be public, the leak audit, and staged output folders."""
+"""Stage 4, audit the output: what must never be public, the leak audit, staged output folders."""

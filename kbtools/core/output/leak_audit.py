@@ -24,7 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
-from kbtools.core.output.secrets import Origin, Secrets, tag_key, words
+from kbtools.core.model.text import words
+from kbtools.core.output.secrets import Origin, Secrets, tag_key
 from kbtools.core.reading import html_text
 
 _SEGMENT = re.compile(r"[\w.~%-]+")

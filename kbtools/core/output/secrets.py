@@ -13,6 +13,7 @@ public topics (without their passages), the labels of generated pages, the theme
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -108,12 +109,12 @@ class PhraseSet:
 
 def text_keys(seq: list[str]) -> set[str]:
     """The words and adjacent word pairs of a text: everything a phrase can be filed under."""
-    return set(seq) | {f"{a} {b}" for a, b in zip(seq, seq[1:])}
+    return set(seq) | {f"{a} {b}" for a, b in itertools.pairwise(seq)}
 
 
 def _phrase_keys(phrase: list[str]) -> list[str]:
     # Pairs are far rarer than words; a one-word phrase can only be found by its word.
-    return [f"{a} {b}" for a, b in zip(phrase, phrase[1:])] or phrase
+    return [f"{a} {b}" for a, b in itertools.pairwise(phrase)] or phrase
 
 
 @dataclass

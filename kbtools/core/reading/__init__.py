@@ -1,1 +1,1 @@
-"""Stage 1, read: the project, the topics' files, their front matter, Markdown structure and facts."""
+"""Stage 1, read: the project, the topics' files, front matter, Markdown structure and facts."""

@@ -123,7 +123,7 @@ def check(kb: KnowledgeBase, facts: Facts) -> Iterator[Diagnostic]:
     for name, value in facts.values.items():
         for m in _HOURS.finditer(value):
             hours.setdefault(_span(m), name)
-    for path, topic in kb.topics.items():
+    for topic in kb.topics.values():
         if not topic.valid:
             continue
         public = topic.is_public

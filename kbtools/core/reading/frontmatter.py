@@ -1,4 +1,4 @@
-"""Strict front matter: split a topic into YAML and body, parse the YAML, check it against the schema.
+"""Strict front matter: split a topic into YAML and body, parse the YAML, check it on the schema.
 
 MkDocs throws away *all* front matter when its YAML has any error, silently, which would
 turn a public topic into one without metadata. So kbtools parses it first, refuses anything
@@ -139,10 +139,12 @@ def _reject_tags_and_aliases(events: list[Any], path: str, offset: int) -> list[
     for ev in events:
         line, col = ev.start_mark.line + offset, ev.start_mark.column + 1
         if isinstance(ev, AliasEvent):
-            diags.append(_diag(path, line, col, "KB106", f"YAML alias `*{ev.anchor}` is not allowed",
+            diags.append(_diag(path, line, col, "KB106",
+                               f"YAML alias `*{ev.anchor}` is not allowed",
                                "write the value out in full"))
         elif isinstance(ev, NodeEvent) and ev.anchor:
-            diags.append(_diag(path, line, col, "KB106", f"YAML anchor `&{ev.anchor}` is not allowed",
+            diags.append(_diag(path, line, col, "KB106",
+                               f"YAML anchor `&{ev.anchor}` is not allowed",
                                "remove the anchor"))
         if isinstance(ev, (ScalarEvent, CollectionStartEvent)) and ev.tag is not None:
             diags.append(_diag(path, line, col, "KB106", f"YAML tag `{ev.tag}` is not allowed",
@@ -189,8 +191,9 @@ def _scalar_text(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, 
                           f"write `{spec.name}: {_example(spec)}`")]
     if node.tag != _STR:
         return None, [_at(path, node, offset, "KB110",
-                          f"`{spec.name}`: YAML reads `{node.value}` as {_NAMES.get(node.tag, node.tag)}, "
-                          "not text", _text_hint(spec, node.value))]
+                          f"`{spec.name}`: YAML reads `{node.value}` as "
+                          f"{_NAMES.get(node.tag, node.tag)}, not text",
+                          _text_hint(spec, node.value))]
     value = node.value.strip()
     if not value:
         return None, [_at(path, node, offset, "KB112", f"`{spec.name}` must not be empty",
@@ -205,7 +208,8 @@ def _scalar_text(spec: Field, node: Node, path: str, offset: int) -> tuple[Any, 
     if spec.kind is Kind.PATH_LIST:
         problem = _path_problem(value)
         if problem:
-            return None, [_at(path, node, offset, "KB107", f"`{spec.name}` entry `{value}` {problem}",
+            return None, [_at(path, node, offset, "KB107",
+                              f"`{spec.name}` entry `{value}` {problem}",
                               "write a path relative to content/, e.g. "
                               "`accounts-and-passwords/reset-password.md`")]
     return value, []
@@ -292,7 +296,8 @@ def _example(spec: Field) -> str:
 
 
 def _plain(node: Node) -> str:
-    return node.value if isinstance(node, ScalarNode) else node.id
+    # A collection node has no text; its kind (`sequence`, `mapping`) names it.
+    return str(node.value) if isinstance(node, ScalarNode) else str(getattr(node, "id", "value"))
 
 
 def _at(path: str, node: Node, offset: int, code: str, message: str, hint: str | None = None,

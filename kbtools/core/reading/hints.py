@@ -112,8 +112,8 @@ def yaml_hint(problem: str, lines: Sequence[str], index: int, first_line: int,
         if key.strip() and value:
             return (f"the value contains `: `; put it in quotes: "
                     f"`{key.strip()}: \"{value}\"`")
-    if "quoted scalar" in problem or "end of stream" in problem:
-        if opened is not None and 0 <= opened < len(lines):
+    if ("quoted scalar" in problem or "end of stream" in problem) and (
+            opened is not None and 0 <= opened < len(lines)):
             return (f"the quote opened on line {opened + first_line} is never closed: end "
                     "the value with the same quote mark on that line")
     if "cannot start any token" in problem:

@@ -6,7 +6,7 @@ Positions are file lines and 1-based columns, so diagnostics point at the source
 
 This scanner is a *checker*, not the truth: where a members passage ends is what the renderer
 parses (kbtools/plugin/members_block.py). Every topic with a block is read by the renderer too,
-and a topic on which the two disagree is refused (kbtools/core/passages.py).
+and a topic on which the two disagree is refused (kbtools/core/checks/passages.py).
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ class Scan:
         return [link for link in self.links if not (public and link.in_members)]
 
     def in_members(self, line: int) -> bool:
-        """Whether file line ``line`` lies in a members passage (an unclosed one runs to the end)."""
+        """Whether file line ``line`` is in a members passage (an unclosed one runs to the end)."""
         return any(b.start <= line <= b.end or (not b.closed and line >= b.start)
                    for b in self.members_blocks)
 

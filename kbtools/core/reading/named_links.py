@@ -99,7 +99,7 @@ def apply(kb: KnowledgeBase, links: Links) -> KnowledgeBase:
 
 def check(kb: KnowledgeBase, links: Links) -> Iterator[Diagnostic]:
     """References that name no link, and link titles in bold that are not links."""
-    for path, topic in kb.topics.items():
+    for topic in kb.topics.values():
         if not topic.valid:
             continue
         text = _blank_code(topic.body)

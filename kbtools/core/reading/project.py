@@ -69,7 +69,7 @@ def read_project(config_file: Path) -> Project:
     """Read the settings kbtools needs from ``config_file``."""
     try:
         with open(config_file, encoding="utf-8") as f:
-            data = yaml.load(f, Loader=_ConfigLoader)  # noqa: S506 (a SafeLoader subclass)
+            data = yaml.load(f, Loader=_ConfigLoader)
     except (OSError, UnicodeDecodeError) as e:
         raise ProjectError(f"{config_file}: cannot be read ({e})") from None
     except yaml.YAMLError as e:

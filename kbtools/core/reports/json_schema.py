@@ -34,7 +34,7 @@ def topic_schema() -> dict[str, Any]:
         "$schema": DRAFT,
         "title": "kbtools topic front matter",
         "description": "The YAML between the `---` lines at the top of a topic in content/. "
-                       "Generated from kbtools/core/schema.py; `kb check` checks the same "
+                       "Generated from kbtools/core/model/schema.py; `kb check` checks the same "
                        "rules and more.",
         "type": "object",
         "additionalProperties": False,
@@ -55,11 +55,12 @@ def _property(spec: Field) -> dict[str, Any]:
     elif spec.kind is Kind.BOOL:
         prop["type"] = "boolean"
     else:
-        items: dict[str, Any] = {
+        item_types: dict[Kind, dict[str, Any]] = {
             Kind.TEXT_LIST: text,
             Kind.CHOICE_LIST: {"type": "string", "enum": list(spec.choices)},
             Kind.PATH_LIST: {"type": "string", "pattern": PATH_PATTERN},
-        }[spec.kind]
+        }
+        items = item_types[spec.kind]
         prop.update({"type": "array", "items": dict(items), "uniqueItems": True})
         if spec.required:
             prop["minItems"] = 1

@@ -150,7 +150,7 @@ def diff(before: Surface, after: Surface) -> Changes:
     out.removed = [before.pages[u] for u in sorted(set(before.pages) - set(after.pages))]
     for u in sorted(set(before.pages) & set(after.pages)):
         old, new = before.pages[u], after.pages[u]
-        what = [name for (name, a), (_, b) in zip(old.parts, new.parts) if a != b]
+        what = [name for (name, a), (_, b) in zip(old.parts, new.parts, strict=False) if a != b]
         if old.title != new.title and "title" not in what:
             what.insert(0, "title")
         if what:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -39,9 +38,3 @@ def stale(kb: KnowledgeBase, today: dt.date) -> dict[str, list[Due]]:
     order = sorted(groups, key=lambda o: (o == NO_OWNER, o.lower()))
     return {o: sorted(groups[o], key=lambda d: (d.review_by, d.path)) for o in order}
 
-
-def months_later(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day when it is shorter)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -27,10 +27,12 @@ def parse(data: Mapping[str, object] | None) -> dict[str, str]:
     """The label table: tag slug -> label."""
     if data is None:
         return {}
-    if not isinstance(data, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in data.items()):
+    table: dict[str, str] = {}
+    if isinstance(data, Mapping):
+        table = {k: v.strip() for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+    if not isinstance(data, Mapping) or len(table) != len(data) or not all(table.values()):
         raise LabelsError("must map each tag to its label, e.g. `user-settings: User settings`")
-    return {k: v.strip() for k, v in data.items()}
+    return table
 
 
 def label(tag: str, table: Mapping[str, str]) -> str:

@@ -8,12 +8,13 @@ they mention comes from the site plan, so a public listing never names a members
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kbtools.core.model.schema import AUDIENCES
@@ -56,7 +57,7 @@ def is_reserved(path: str) -> bool:
     return path in RESERVED or posixpath.basename(path) == SUBJECT_INDEX
 
 
-def reserved_paths(paths: Sequence[str] | set[str]) -> set[str]:
+def reserved_paths(paths: Iterable[str]) -> set[str]:
     """The paths among ``paths`` a generated page takes (for the reserved-path check)."""
     return {p for p in paths if is_reserved(p)} | set(RESERVED)
 
@@ -346,9 +347,9 @@ def _subject(plan: SitePlan, folder: str, group: list[Topic], subjects: Mapping[
     page = subject_page(folder)
     intro = info.description or f"{_count(len(group), 'answer')} about {info.title.lower()}."
     out = [_front(info.title, intro, _NOT_SEARCHED), f"{_md_text(intro)}\n{{ .kb-intro }}\n"]
-    kinds = [(FOR_BOTH, lambda t: set(AUDIENCES) <= set(t.audience))]
-    kinds += [(f"For {AUDIENCE_PLURALS[a]}", lambda t, a=a: list(t.audience) == [a])
-              for a in AUDIENCES]
+    kinds: list[tuple[str, Callable[[Topic], bool]]] = [
+        (FOR_BOTH, lambda t: set(AUDIENCES) <= set(t.audience))]
+    kinds += [(f"For {AUDIENCE_PLURALS[a]}", functools.partial(_only_for, a)) for a in AUDIENCES]
     shown = [(heading, [t for t in group if test(t)]) for heading, test in kinds]
     shown = [(h, ts) for h, ts in shown if ts]
     for heading, topics in shown:
@@ -403,3 +404,7 @@ def _md_text(text: str) -> str:
     for ch in "\\`*_[]>":
         text = text.replace(ch, "\\" + ch)
     return text.replace("<", "&lt;")  # Python-Markdown has no backslash escape for "<"
+
+
+def _only_for(audience: str, topic: Topic) -> bool:
+    return list(topic.audience) == [audience]
