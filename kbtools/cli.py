@@ -62,7 +62,7 @@ def refuse(ctx: click.Context, error: KbError, command: str | None = None) -> No
 @click.group(cls=KbGroup, context_settings=CONTEXT)
 @click.version_option(package_name="kbtools")
 def main() -> None:
-    """Build and check the CJ support knowledge base (public site and members site).
+    """Build and check the support knowledge base (public site and members site).
 
     Topics are Markdown files with YAML front matter in the content folder (mkdocs.yml's
     docs_dir). A writer's day:

@@ -26,6 +26,7 @@ from kbtools.core.checks import passages as _passages
 from kbtools.core.checks.findings import check_content
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.errors import BuildRefused, ContentError
+from kbtools.core.model.schema import AUDIENCE_LABELS
 from kbtools.core.model.topics import KnowledgeBase, Topic
 from kbtools.core.output import leak_audit as audit
 from kbtools.core.output import secrets
@@ -303,7 +304,7 @@ def _page_meta(topic: Topic) -> dict[str, Any]:
     meta: dict[str, Any] = {"title": topic.title}
     if topic.summary:
         meta["description"] = topic.summary
-    labels = [pages.AUDIENCE_LABELS[a] for a in topic.audience]
+    labels = [AUDIENCE_LABELS[a] for a in topic.audience]
     seen = {label.lower() for label in labels}
     meta["tags"] = labels + [t for t in topic.tags if t.lower() not in seen]
     meta["kb"] = {k: v for k, v in topic.meta.items()}

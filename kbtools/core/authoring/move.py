@@ -66,7 +66,7 @@ def plan_move(kb: KnowledgeBase, old: str, new: str) -> Move:
     if is_reserved(new):
         raise MoveError(f"{kb.display(new)} is the path of a generated page")
     for path, other in kb.topics.items():
-        if path != old and new in other.meta.get("aliases", []):
+        if path != old and new in other.aliases:
             raise MoveError(f"{kb.display(new)} is a former path of {kb.display(path)} (its "
                             "`aliases:`); remove it there first")
 
@@ -193,7 +193,7 @@ def _token(path: str) -> re.Pattern[str]:
 
 
 def _rewrite_related(topic: Topic, lines: list[str], old: str, new: str) -> int:
-    if old not in topic.meta.get("related", []):
+    if old not in topic.related:
         return 0
     count = 0
     pattern = _token(old)
@@ -204,7 +204,7 @@ def _rewrite_related(topic: Topic, lines: list[str], old: str, new: str) -> int:
 
 
 def _record_alias(topic: Topic, lines: list[str], old: str, new: str) -> None:
-    aliases = topic.meta.get("aliases", [])
+    aliases = topic.aliases
     if new in aliases:
         _remove_alias(lines, _block(lines, topic.meta_lines["aliases"]), new)
     entry = old if _PLAIN_PATH.match(old) else f'"{old}"'

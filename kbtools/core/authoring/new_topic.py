@@ -71,7 +71,7 @@ def new_topic(kb: KnowledgeBase, title: str, *, audience: list[str], visibility:
     if is_reserved(rel):
         raise ScaffoldError(f"{rel} is the path of a generated page; reword the title")
     for path, topic in kb.topics.items():
-        if rel in topic.meta.get("aliases", []):
+        if rel in topic.aliases:
             raise ScaffoldError(f"{kb.display(rel)} is a former path of {kb.display(path)} "
                                 "(its `aliases:`); reword the title")
     today = today or dt.date.today()

@@ -69,7 +69,7 @@ def duplicate_ids(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     every copy when git cannot tell), with the next free id."""
     by_id: dict[str, list[str]] = {}
     for path, topic in kb.topics.items():
-        tid = topic.meta.get("id")
+        tid = topic.id
         if tid is not None:
             by_id.setdefault(tid, []).append(path)
     shared = {tid: paths for tid, paths in by_id.items() if len(paths) > 1}
@@ -97,7 +97,7 @@ def aliases(kb: KnowledgeBase, reserved: Iterable[str] = ()) -> Iterator[Diagnos
     owner: dict[str, tuple[str, str]] = {}  # alias URL -> (alias, topic)
     for path, topic in kb.topics.items():
         line = topic.meta_lines.get("aliases", 1)
-        for alias in topic.meta.get("aliases", []):
+        for alias in topic.aliases:
             url = url_path(alias)
             shown = f"`/{url}`"
             if url in pages:
@@ -184,8 +184,8 @@ def topic_warnings(kb: KnowledgeBase, today: dt.date) -> Iterator[Diagnostic]:
         elif not topic.summary:
             yield _d(kb, path, 1, 1, "KB120", "the topic has no `summary:`",
                      "add a one-sentence summary; listings and search show it")
-        review_by = topic.meta.get("review_by")
-        updated = topic.meta.get("updated")
+        review_by = topic.review_by
+        updated = topic.updated
         if review_by and updated and updated > review_by:
             yield _d(kb, path, topic.meta_lines.get("review_by", first), 1, "KB123",
                      f"`updated: {updated.isoformat()}` is later than `review_by: "
@@ -226,7 +226,7 @@ def links(site: SitePlan, *, members_url: str = "") -> Iterator[Diagnostic]:
                        if members_url else None) or _check_link(site, topic, link)
             if problem:
                 yield problem
-        for entry in topic.meta.get("related", []):
+        for entry in topic.related:
             if entry in site.topics or site.kb.has_errors(entry) or (
                     site.is_public and entry in site.kb.topics
                     and site.kb.topics[entry].valid and not site.kb.topics[entry].is_draft):

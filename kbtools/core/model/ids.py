@@ -17,7 +17,7 @@ def next_ids(kb: KnowledgeBase, count: int = 1) -> list[str]:
 
     Empty when the ids follow no single ``PREFIX-number`` pattern.
     """
-    found = [m for t in kb.topics.values() if (m := _ID.match(str(t.meta.get("id", ""))))]
+    found = [m for t in kb.topics.values() if (m := _ID.match(t.id or ""))]
     prefixes = {m.group("prefix") for m in found}
     if not found or len(prefixes) != 1:
         return []

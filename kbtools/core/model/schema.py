@@ -19,6 +19,9 @@ class Kind(str, enum.Enum):
 
 
 AUDIENCES = ("publisher", "advertiser")
+# The one audience table: how readers see each audience, as a badge and in a listing's name.
+AUDIENCE_LABELS = {"publisher": "Publisher", "advertiser": "Advertiser"}
+AUDIENCE_PLURALS = {"publisher": "publishers", "advertiser": "advertisers"}
 VISIBILITIES = ("public", "members")
 
 

@@ -67,11 +67,43 @@ class Topic:
 
     @property
     def summary(self) -> str | None:
-        return self.meta.get("summary")
+        value = self.meta.get("summary")
+        return value if isinstance(value, str) else None
 
     @property
     def updated(self) -> dt.date | None:
-        return self.meta.get("updated")
+        value = self.meta.get("updated")
+        return value if isinstance(value, dt.date) else None
+
+    @property
+    def review_by(self) -> dt.date | None:
+        value = self.meta.get("review_by")
+        return value if isinstance(value, dt.date) else None
+
+    @property
+    def id(self) -> str | None:
+        value = self.meta.get("id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def owner(self) -> str | None:
+        value = self.meta.get("owner")
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def aliases(self) -> list[str]:
+        """Old paths of this topic (relative to the content folder) that redirect to it."""
+        return list(self.meta.get("aliases") or [])
+
+    @property
+    def related(self) -> list[str]:
+        """Paths of the topics this one lists under "Related"."""
+        return list(self.meta.get("related") or [])
+
+    @property
+    def featured(self) -> bool:
+        """Whether the home page lists it among the most asked questions."""
+        return self.meta.get("featured") is True
 
     def scan(self) -> Scan:
         """The body's structure as kbtools' scanner reads it (checked against the renderer

@@ -153,7 +153,7 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
     s = Secrets()
     readings = readings or Readings()
     public = {p: t for p, t in kb.topics.items()
-              if t.valid and not t.is_draft and t.meta.get("visibility") == "public"}
+              if t.valid and not t.is_draft and t.visibility == "public"}
     for path, topic in kb.topics.items():
         shown = kb.display(path)
         if path in public:
@@ -169,7 +169,7 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
         origin = Origin("url", shown, 1, path)
         for form in _url_forms(path, directory_urls):
             s.urls[form] = origin
-        for alias in topic.meta.get("aliases", []):
+        for alias in topic.aliases:
             alias_origin = Origin("url", shown, topic.meta_lines.get("aliases", 1), alias)
             for form in _url_forms(alias, directory_urls):
                 s.urls.setdefault(form, alias_origin)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtools.core.model.errors import UsageError
+from kbtools.core.model.schema import AUDIENCE_PLURALS
 from kbtools.core.model.topics import KnowledgeBase, Topic
 from kbtools.core.reading import frontmatter
 from kbtools.core.site import pages
@@ -112,7 +113,7 @@ def _generated_meta(generated: pages.Generated) -> tuple[str, tuple[str, ...]]:
         for line in parts.yaml_text.splitlines():
             if line.startswith("title: "):
                 title = json.loads(line[len("title: "):])
-    for audience, plural in pages.AUDIENCE_PLURALS.items():
+    for audience, plural in AUDIENCE_PLURALS.items():
         if generated.path == f"for/{plural}.md":
             return title, (audience,)
     return title, ()

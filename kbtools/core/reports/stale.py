@@ -29,10 +29,10 @@ def stale(kb: KnowledgeBase, today: dt.date) -> dict[str, list[Due]]:
     """
     groups: dict[str, list[Due]] = {}
     for path, topic in kb.topics.items():
-        review_by = topic.meta.get("review_by")
+        review_by = topic.review_by
         if not topic.valid or topic.is_draft or not review_by or review_by >= today:
             continue
-        owner = str(topic.meta.get("owner") or NO_OWNER)
+        owner = topic.owner or NO_OWNER
         groups.setdefault(owner, []).append(
             Due(kb.display(path), topic.title, owner, review_by, (today - review_by).days))
     order = sorted(groups, key=lambda o: (o == NO_OWNER, o.lower()))

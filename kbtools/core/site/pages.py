@@ -17,14 +17,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from kbtools.core.model.schema import AUDIENCES
+from kbtools.core.model.schema import AUDIENCE_LABELS, AUDIENCE_PLURALS, AUDIENCES
 from kbtools.core.model.topics import Topic
 from kbtools.core.reading.facts import ContactLine
 from kbtools.core.site import teaser as _teaser
 from kbtools.core.site.plan import SitePlan
 
-AUDIENCE_LABELS = {"publisher": "Publisher", "advertiser": "Advertiser"}
-AUDIENCE_PLURALS = {"publisher": "publishers", "advertiser": "advertisers"}
 AUDIENCE_ICONS = {"publisher": "material/web", "advertiser": "material/storefront-outline"}
 HOME = "index.md"
 TAGS = "tags.md"
@@ -263,7 +261,7 @@ def _home(plan: SitePlan, site_name: str, subjects: Mapping[str, object],
           icon: Callable[[str], str]) -> str:
     topics = list(plan.topics.values())
     groups = by_subject(topics)
-    out = [_front(site_name, "Answers for CJ publishers and advertisers.",
+    out = [_front(site_name, "Answers for publishers and advertisers.",
                   "hide: [toc, navigation, path]\n" + _NOT_SEARCHED)]
     out.append('<div class="kb-hero" markdown>\n\n'
                f"# {HEADLINE}\n\n{INTRO}\n{{ .kb-intro }}\n\n"
@@ -284,7 +282,7 @@ def _home(plan: SitePlan, site_name: str, subjects: Mapping[str, object],
                          f"{_count(len(mine), 'answer')} for {AUDIENCE_PLURALS[audience]}"))
     out.append("</div>\n\n")
     featured = [t for t in sorted(topics, key=lambda t: (t.subject, t.title.lower()))
-                if t.meta.get("featured") is True]
+                if t.featured]
     if featured:
         out.append(f"## {FEATURED} {{ #most-asked }}\n\n")
         out.append('<div class="kb-most-asked" markdown>\n\n')
@@ -326,7 +324,7 @@ def _audience(plan: SitePlan, audience: str, subjects: Mapping[str, object],
     page = audience_page(audience)
     mine = [t for t in plan.topics.values() if audience in t.audience]
     groups = by_subject(mine)
-    out = [_front(f"For {label}", f"Every topic for CJ {label}.", _NOT_SEARCHED),
+    out = [_front(f"For {label}", f"Every topic for {label}.", _NOT_SEARCHED),
            f"{_count(len(mine), 'answer')} for {label}, by subject.\n{{ .kb-intro }}\n"]
     hidden = _teaser.hidden_counts(plan, set(groups), audience=audience)
     for folder, group in groups.items():

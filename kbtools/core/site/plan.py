@@ -63,11 +63,11 @@ class SitePlan:
         """
         taken = set(self.kb.topics)
         return {alias: path for path, topic in sorted(self.topics.items())
-                for alias in topic.meta.get("aliases", []) if alias not in taken}
+                for alias in topic.aliases if alias not in taken}
 
     def related(self, topic: Topic) -> list[Topic]:
         """``related:`` entries of ``topic`` that exist in this site, in the written order."""
-        return [self.topics[p] for p in topic.meta.get("related", []) if p in self.topics]
+        return [self.topics[p] for p in topic.related if p in self.topics]
 
 
 def include(topic: Topic, site: Site) -> bool:
