@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
 from kbtools.core.checks import passages as _passages
-from kbtools.core.checks.findings import check_content
+from kbtools.core.checks.findings import Checked, check_content
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.errors import BuildRefused, ContentError
 from kbtools.core.model.schema import AUDIENCE_LABELS
@@ -86,49 +86,15 @@ class SiteBuild:
         the output folder. Raises KbError when the build must not go on."""
         _require_exclude_all(config)
         site = Site(options.site)
-        # Paths in messages are relative to mkdocs.yml's folder: the repository, for writers.
-        kb = load(config.docs_dir, display_base=Path(config.config_file_path).parent)
         facts = reader.load_facts(config)
-        # Replace, not add: a config object built twice keeps its extension list.
-        config.markdown_extensions[:] = [
-            e for e in config.markdown_extensions if not isinstance(e, MembersBlockExtension)]
-        # Placeholders become the facts' values, named links get their addresses and tags
-        # their labels, before the renderer reads the content.
-        checked = check_content(kb, facts, renderer_for(config), members_url=options.members_url,
-                                links=reader.load_links(config),
-                                tag_labels=reader.load_tag_labels(config))
-        # The findings cover both sites: one build of a pair reports them.
-        if reporting.warnings:
-            report(checked.findings)
-        errors = sum(d.is_error for d in checked.findings)
-        if errors:
-            raise ContentError(f"{errors} {'error' if errors == 1 else 'errors'} in the content; "
-                               "nothing was built and the previous site is unchanged.",
-                               code="KB402")
+        checked = _checked(config, options, facts, reporting)
         # Placeholders are the facts' values from here on; passages carry the renderer's reading.
         site_plan = plan(checked.kb, site)
-        subjects = dict(options.subjects)
-        shown = facts.for_site(public=site_plan.is_public)
-        generated = pages.generate(
-            site_plan, site_name=config.site_name, subjects=subjects,
-            tag_listing=_material_listing, contact=shown.contact,
-            teaser=reader.teaser(options, config), icon=reader.icon_loader(config))
-        reader.configure(config, site_plan, subjects)
-        # The one parser of members passages: the same block in both sites, which drops its
-        # content in the public site (see members_block.py).
-        config.markdown_extensions.append(MembersBlockExtension(
-            mode=Mode.PUBLIC if site_plan.is_public else Mode.MEMBERS))
-        _set_redirects(config, site_plan.redirects())
-        staging = None
-        if command in (None, "build", "serve"):
-            # `kb serve` too: a preview the audit refused is never served (the last good one
-            # stays in the folder the dev server serves). StagingError is KB401.
-            staging = Staging(_target(config, options, site, command), site.value,
-                              expected=_expected_targets(config, options))
-            config.site_dir = str(staging.begin())
+        generated = _generated(config, options, site_plan, facts)
+        _configure(config, options, site_plan)
         build = cls(options=options, site=site, kb=checked.kb, plan=site_plan, facts=facts,
-                    readings=checked.readings, generated=generated, staging=staging,
-                    reporting=reporting)
+                    readings=checked.readings, generated=generated,
+                    staging=_staging(config, options, site, command), reporting=reporting)
         build._set_source_date_epoch()
         return build
 
@@ -273,6 +239,64 @@ class SiteBuild:
         if self._epoch_set:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
             self._epoch_set = False
+
+
+def _checked(config: MkDocsConfig, options: KbConfig, facts: _facts.Facts,
+             reporting: Reporting) -> Checked:
+    """Every content check of both sites, as `kb check` runs them; KB402 on any error."""
+    # Paths in messages are relative to mkdocs.yml's folder: the repository, for writers.
+    kb = load(config.docs_dir, display_base=Path(config.config_file_path).parent)
+    # Replace, not add: a config object built twice keeps its extension list.
+    config.markdown_extensions[:] = [
+        e for e in config.markdown_extensions if not isinstance(e, MembersBlockExtension)]
+    # Placeholders become the facts' values, named links get their addresses and tags their
+    # labels, before the renderer reads the content.
+    checked = check_content(kb, facts, renderer_for(config), members_url=options.members_url,
+                            links=reader.load_links(config),
+                            tag_labels=reader.load_tag_labels(config))
+    # The findings cover both sites: one build of a pair reports them.
+    if reporting.warnings:
+        report(checked.findings)
+    errors = sum(d.is_error for d in checked.findings)
+    if errors:
+        raise ContentError(f"{errors} {'error' if errors == 1 else 'errors'} in the content; "
+                           "nothing was built and the previous site is unchanged.",
+                           code="KB402")
+    return checked
+
+
+def _generated(config: MkDocsConfig, options: KbConfig, site_plan: SitePlan,
+               facts: _facts.Facts) -> list[pages.Generated]:
+    """The home page, listings and subject pages of this site."""
+    shown = facts.for_site(public=site_plan.is_public)
+    return pages.generate(
+        site_plan, site_name=config.site_name, subjects=dict(options.subjects),
+        tag_listing=_material_listing, contact=shown.contact,
+        teaser=reader.teaser(options, config), icon=reader.icon_loader(config))
+
+
+def _configure(config: MkDocsConfig, options: KbConfig, site_plan: SitePlan) -> None:
+    """MkDocs' config for this site: theme settings, the members block, the redirects."""
+    reader.configure(config, site_plan, dict(options.subjects))
+    # The one parser of members passages: the same block in both sites, which drops its
+    # content in the public site (see members_block.py).
+    config.markdown_extensions.append(MembersBlockExtension(
+        mode=Mode.PUBLIC if site_plan.is_public else Mode.MEMBERS))
+    _set_redirects(config, site_plan.redirects())
+
+
+def _staging(config: MkDocsConfig, options: KbConfig, site: Site,
+             command: str | None) -> Staging | None:
+    """The output folder, staged: moved into place only when the build is good (KB401 when
+    the site must not go there)."""
+    if command not in (None, "build", "serve"):
+        return None  # `mkdocs gh-deploy` and the like write where they write
+    # `kb serve` too: a preview the audit refused is never served (the last good one stays in
+    # the folder the dev server serves).
+    staging = Staging(_target(config, options, site, command), site.value,
+                      expected=_expected_targets(config, options))
+    config.site_dir = str(staging.begin())
+    return staging
 
 
 def _target(config: MkDocsConfig, options: KbConfig, site: Site, command: str | None) -> Path:

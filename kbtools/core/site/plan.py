@@ -29,10 +29,20 @@ class SitePlan:
     kb: KnowledgeBase
     topics: dict[str, Topic] = field(default_factory=dict)
     assets: set[str] = field(default_factory=set)
+    _members: SitePlan | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_public(self) -> bool:
         return self.site is Site.PUBLIC
+
+    def members_plan(self) -> SitePlan:
+        """The members site of the same content, planned once (the teaser counts what the
+        public site leaves out on every listing page)."""
+        if self.site is Site.MEMBERS:
+            return self
+        if self._members is None:
+            self._members = plan(self.kb, Site.MEMBERS)
+        return self._members
 
     def body(self, topic: Topic) -> str:
         """The Markdown this site renders for ``topic``: the whole body, in both sites.

@@ -53,7 +53,7 @@ def hidden_counts(site: SitePlan, shown_subjects: set[str], *,
     """
     if not site.is_public:
         return Counter()
-    members = plan(site.kb, Site.MEMBERS)
+    members = site.members_plan()
     counts: Counter[str] = Counter()
     for path, topic in members.topics.items():
         if path in site.topics or (audience and audience not in topic.audience):
