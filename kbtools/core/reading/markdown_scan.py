@@ -159,18 +159,16 @@ def heading_text(markdown: str) -> str:
 def scan(body: str, first_line: int = 1) -> Scan:
     """Scan a Markdown body whose first line is file line ``first_line``."""
     result = Scan()
-    lines = body.split("\n")
     fence: tuple[str, int] | None = None  # (char, length) of the open code fence
-    blocks: list[tuple[int, int, bool]] = []  # open pymdown blocks: (slashes, start, is_members)
-    meant: list[tuple[int, int]] = []  # open near-miss blocks: (slashes, start)
+    blocks = _OpenBlocks()
     used: set[str] = set()  # anchors taken in the members site
     used_public: set[str] = set()  # and in the public site
     prev_text: tuple[str, int] | None = None  # last paragraph line, for setext headings
     after_start = False  # the previous line opened a block (its options may follow)
 
-    for index, raw in enumerate(lines):
+    for index, raw in enumerate(body.split("\n")):
         lineno = first_line + index
-        in_members = any(is_m for _, _, is_m in blocks)
+        in_members = blocks.in_members()
 
         # Cheap character tests first: most lines are prose that no pattern below matches.
         m = _FENCE.match(raw) if "`" in raw or "~" in raw else None
@@ -189,43 +187,13 @@ def scan(body: str, first_line: int = 1) -> Scan:
             result.callouts.append(Callout(lineno, 1, raw.strip()))
         after_start = False
         if "///" in raw:
-            end = _BLOCK_END.match(raw)
-            if end:
-                n = len(end.group("slashes"))
-                for i in range(len(blocks) - 1, -1, -1):
-                    if blocks[i][0] == n:
-                        for _, start, is_m in blocks[i:]:
-                            if is_m:
-                                result.members_blocks.append(Block(start, lineno, True))
-                        del blocks[i:]
-                        break
-                for i in range(len(meant) - 1, -1, -1):
-                    if meant[i][0] == n:
-                        result.meant_blocks.append(Block(meant[i][1], lineno, True))
-                        del meant[i:]
-                        break
+            kind = blocks.line(raw, lineno, result)
+            if kind is not None:
                 prev_text = None
+                after_start = kind == "start"
                 continue
-            opener = _BLOCK_START.match(raw)
-            if opener:
-                name = opener.group("name")
-                slashes = len(opener.group("slashes"))
-                result.block_lines.append(BlockLine(lineno, opener.start("slashes") + 1, name,
-                                                    raw.strip(), "\t" in opener.group("gap")))
-                blocks.append((slashes, lineno, name.lower() == MEMBERS))
-                if name != MEMBERS and _near_members(name):
-                    meant.append((slashes, lineno))
-                prev_text = None
-                after_start = True
-                continue
-            if _BLOCK_LIKE.match(raw):
-                result.block_lines.append(BlockLine(lineno, raw.index("/") + 1, "", raw.strip(),
-                                                    False))
         if "!!!" in raw or "???" in raw:
-            callout = _CALLOUT.match(raw)
-            if callout and callout.group("type").lower() == MEMBERS:
-                result.callouts.append(Callout(lineno, callout.start("mark") + 1,
-                                               f"{callout.group('mark')} {callout.group('type')}"))
+            _members_callout(raw, lineno, result)
 
         heading = (_heading(raw, prev_text, used, used_public, in_members, lineno)
                    if raw.lstrip()[:1] in ("#", "=", "-") else None)
@@ -240,20 +208,85 @@ def scan(body: str, first_line: int = 1) -> Scan:
         if "[" in raw or "=" in raw or "<" in raw:  # links need `[`, `<` or href=/src=
             _collect_links(raw, lineno, in_members, result)
         if "=" in raw:
-            for hm in _HTML_ID.finditer(raw):
-                result.extra_ids.append((hm.group("i1") or hm.group("i2") or hm.group("i3"),
-                                         in_members))
-            for cm in _HTML_CLASS.finditer(raw):
-                classes = (cm.group(1) or cm.group(2) or cm.group(3) or "").lower().split()
-                if MEMBERS in classes and not in_members:
-                    result.callouts.append(Callout(lineno, cm.start() + 1, cm.group(0)))
+            _html_attributes(raw, lineno, in_members, result)
 
-    for _, start, is_m in blocks:
-        if is_m:
-            result.members_blocks.append(Block(start, start, False))
-    result.meant_blocks += [Block(start, start, False) for _, start in meant]
+    blocks.unclosed(result)
     result.members_blocks.sort(key=lambda b: b.start)
     return result
+
+
+@dataclass
+class _OpenBlocks:
+    """The pymdown blocks open at a line, as the renderer nests them."""
+
+    open: list[tuple[int, int, bool]] = field(default_factory=list)  # (slashes, start, members)
+    meant: list[tuple[int, int]] = field(default_factory=list)  # near misses: (slashes, start)
+
+    def in_members(self) -> bool:
+        return any(is_m for _, _, is_m in self.open)
+
+    def line(self, raw: str, lineno: int, result: Scan) -> str | None:
+        """Read a line holding `///`: "end" (a closer), "start" (an opener) or None (text)."""
+        end = _BLOCK_END.match(raw)
+        if end:
+            self._close(len(end.group("slashes")), lineno, result)
+            return "end"
+        opener = _BLOCK_START.match(raw)
+        if opener:
+            name = opener.group("name")
+            slashes = len(opener.group("slashes"))
+            result.block_lines.append(BlockLine(lineno, opener.start("slashes") + 1, name,
+                                                raw.strip(), "\t" in opener.group("gap")))
+            self.open.append((slashes, lineno, name.lower() == MEMBERS))
+            if name != MEMBERS and _near_members(name):
+                self.meant.append((slashes, lineno))
+            return "start"
+        if _BLOCK_LIKE.match(raw):
+            result.block_lines.append(BlockLine(lineno, raw.index("/") + 1, "", raw.strip(),
+                                                False))
+        return None
+
+    def _close(self, slashes: int, lineno: int, result: Scan) -> None:
+        # A closer ends the innermost block opened with as many slashes, and every block
+        # opened inside it.
+        for i in range(len(self.open) - 1, -1, -1):
+            if self.open[i][0] == slashes:
+                for _, start, is_m in self.open[i:]:
+                    if is_m:
+                        result.members_blocks.append(Block(start, lineno, True))
+                del self.open[i:]
+                break
+        for i in range(len(self.meant) - 1, -1, -1):
+            if self.meant[i][0] == slashes:
+                result.meant_blocks.append(Block(self.meant[i][1], lineno, True))
+                del self.meant[i:]
+                break
+
+    def unclosed(self, result: Scan) -> None:
+        """The blocks still open at the end of the body: unclosed passages."""
+        for _, start, is_m in self.open:
+            if is_m:
+                result.members_blocks.append(Block(start, start, False))
+        result.meant_blocks += [Block(start, start, False) for _, start in self.meant]
+
+
+def _members_callout(raw: str, lineno: int, result: Scan) -> None:
+    callout = _CALLOUT.match(raw)
+    if callout and callout.group("type").lower() == MEMBERS:
+        result.callouts.append(Callout(lineno, callout.start("mark") + 1,
+                                       f"{callout.group('mark')} {callout.group('type')}"))
+
+
+def _html_attributes(raw: str, lineno: int, in_members: bool, result: Scan) -> None:
+    # Raw HTML ids are anchors; a raw `class="members"` outside a passage is a callout that
+    # everyone sees.
+    for hm in _HTML_ID.finditer(raw):
+        result.extra_ids.append((hm.group("i1") or hm.group("i2") or hm.group("i3"),
+                                 in_members))
+    for cm in _HTML_CLASS.finditer(raw):
+        classes = (cm.group(1) or cm.group(2) or cm.group(3) or "").lower().split()
+        if MEMBERS in classes and not in_members:
+            result.callouts.append(Callout(lineno, cm.start() + 1, cm.group(0)))
 
 
 def _near_members(name: str) -> bool:
