@@ -243,3 +243,58 @@ def test_each_build_starts_with_an_empty_cache(tmp_path: Path, stats: Stats) -> 
     assert (second.full_renders, second.reused, second.groups) == counts
     assert b"Refunds, renamed" not in first_tree["billing/zeta/index.html"]
     assert b"Refunds, renamed" in second_tree["billing/zeta/index.html"]
+
+
+# Plain Material when the cache is off, or for a Material version it is not tested with ---------
+
+def _poisoned(p: Project) -> Project:
+    """``p`` with an overrides/partials/nav.html that fails when rendered: a build that writes
+    its pages used Material's own navigation."""
+    overrides = p.root / "overrides-poisoned-nav"
+    shutil.copytree(ROOT / "overrides", overrides)
+    (overrides / "partials" / "nav.html").write_text("{{ kb_the_override_was_used() }}")
+    text, n = re.subn(r"(?m)^(\s*custom_dir:).*$", rf"\1 {overrides}", p.config.read_text())
+    assert n == 1
+    p.config.write_text(text)
+    return p
+
+
+def _plain(p: Project) -> Project:
+    """``p`` with Material's own templates where overrides/ has partials/nav.html."""
+    p.config.write_text(plain_material(p.root, p.config.read_text()))
+    return p
+
+
+def test_cache_off_is_plain_material(tmp_path: Path, stats: Stats) -> None:
+    text = (ROOT / "mkdocs.yml").read_text()
+    off = _poisoned(_project(tmp_path / "off", cache_off(text)))
+    plain = _plain(_project(tmp_path / "plain", text))
+    a = build(off.config, Site.PUBLIC, tmp_path / "site-off")
+    cache = stats.last
+    assert (cache.full_renders, cache.reused, cache.groups) == (0, 0, 0)
+    b = build(plain.config, Site.PUBLIC, tmp_path / "site-plain")
+    assert differences(a, b) == []
+    # The poisoned override does fail a build with the cache on: the test can tell.
+    on = _poisoned(_project(tmp_path / "on", text))
+    with pytest.raises(Exception, match="kb_the_override_was_used"):
+        build(on.config, Site.PUBLIC, tmp_path / "site-on")
+
+
+@pytest.mark.parametrize("version", ["9.9.0", "10.0.0", "9.6.23"])
+def test_an_untested_material_gets_plain_material_with_a_warning(
+        version: str, tmp_path: Path, stats: Stats, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    import material
+
+    p = _poisoned(_project(tmp_path / "kb", (ROOT / "mkdocs.yml").read_text()))
+    monkeypatch.setattr(material, "__version__", version)
+    with caplog.at_level("WARNING"):
+        build(p.config, Site.PUBLIC, tmp_path / "site")
+    assert f"Material {version} is not a version the navigation cache is tested" in caplog.text
+    assert stats.last.full_renders == 0
+
+
+def test_the_installed_material_is_a_tested_one() -> None:
+    import material
+
+    assert nav_cache.usable(material.__version__), material.__version__

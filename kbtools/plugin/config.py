@@ -38,5 +38,6 @@ class KbConfig(Config):
 
     nav_cache = c.Type(bool, default=True)
     """Render the sidebar navigation once per group of sibling pages and reuse it (the same
-    HTML as Material's, without its O(topics) template work on every page). `false` renders
-    Material's navigation on every page; the output is identical either way."""
+    HTML as Material's, without its O(topics) template work on every page). `false` is plain
+    Material: overrides/partials/nav.html is not used and every page renders Material's own
+    navigation. Material versions the cache is not tested with get plain Material too."""

@@ -256,22 +256,59 @@ class NavCache:
         return entry.html[:start] + next(out) + entry.html[end:]
 
 
+# Material versions whose navigation templates tests/test_nav_cache.py proves the cache writes
+# byte for byte (pyproject.toml allows only these). Any other version gets Material's own
+# navigation: the cache copies Material's internal numbering, which a release may change.
+TESTED = ("9.7.", "9.8.")
+
+
+def usable(version: str) -> bool:
+    """Whether the cache may splice the navigation of this Material version."""
+    return version.startswith(TESTED)
+
+
 def install(env: jinja2.Environment, cache: NavCache, *, theme_dirs: list[str],
             custom_dir: str | None, features: list[str]) -> None:
-    """Register the cache for overrides/partials/nav.html, and the ``material:`` prefix that
+    """Register the cache for overrides/partials/nav.html, with the ``material:`` prefix that
     loads the theme's own ``partials/nav.html`` (the first theme folder after ``custom_dir``
-    that has one)."""
+    that has one). With the cache off, ``partials/nav.html`` itself is the theme's own file:
+    the override is not used at all, so the output is plain Material's."""
     env.globals["kb_nav_cache"] = cache
     cache.features = frozenset(features)
+    folder = _theme_folder(theme_dirs, custom_dir)
+    if folder is None:
+        return  # no theme navigation to load: nothing to cache
+    rest = [env.loader] if env.loader else []
+    if cache.enabled:
+        original = jinja2.PrefixLoader({PREFIX: jinja2.FileSystemLoader(folder)}, delimiter=":")
+        env.loader = jinja2.ChoiceLoader([original, *rest])
+    else:
+        own = jinja2.FileSystemLoader(folder)
+        env.loader = jinja2.ChoiceLoader([_Only(_TEMPLATE, own), *rest])
+
+
+def _theme_folder(theme_dirs: list[str], custom_dir: str | None) -> str | None:
     custom = Path(custom_dir).resolve() if custom_dir else None
     for folder in theme_dirs:
         if custom is not None and Path(folder).resolve() == custom:
             continue
         if (Path(folder) / _TEMPLATE).is_file():
-            original = jinja2.PrefixLoader({PREFIX: jinja2.FileSystemLoader(folder)},
-                                           delimiter=":")
-            env.loader = jinja2.ChoiceLoader([original, *([env.loader] if env.loader else [])])
-            return
+            return folder
+    return None
+
+
+class _Only(jinja2.BaseLoader):
+    """Serves one template name from ``loader``, and nothing else (so the next loader in a
+    ChoiceLoader answers every other name)."""
+
+    def __init__(self, name: str, loader: jinja2.BaseLoader) -> None:
+        self.name, self.loader = name, loader
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str | None, Any]:
+        if template != self.name:
+            raise jinja2.TemplateNotFound(template)
+        return self.loader.get_source(environment, template)
 
 
 def _base(url: str) -> tuple[str, tuple[str, ...]]:

@@ -151,7 +151,7 @@ class SiteBuild:
         """Template globals and the navigation cache."""
         env.globals["kb_site"] = self.site.value
         reader.env_globals(env, facts=self.facts.for_site(public=self.site is Site.PUBLIC))
-        self.nav.enabled = self.options.nav_cache
+        self.nav.enabled = self.options.nav_cache and _nav_cache_usable()
         nav_cache.install(env, self.nav, theme_dirs=config.theme.dirs,
                           custom_dir=config.theme.custom_dir,
                           features=config.theme.get("features") or [])
@@ -348,6 +348,18 @@ def _require_exclude_all(config: MkDocsConfig) -> None:
             "mkdocs.yml must exclude every file with `exclude_docs: '*'`; the kb plugin "
             "re-includes exactly what each site may show. Without it, a build that loses the "
             "plugin would publish members content.", code="KB400")
+
+
+def _nav_cache_usable() -> bool:
+    # Material's version decides whether the navigation cache may splice its HTML.
+    from material import __version__ as material_version
+
+    if nav_cache.usable(material_version):
+        return True
+    log.warning(f"Material {material_version} is not a version the navigation cache is tested "
+                f"with ({', '.join(v + 'x' for v in nav_cache.TESTED)}): each page renders "
+                "Material's own navigation (slower, the same pages)")
+    return False
 
 
 def report(findings: list[Diagnostic]) -> None:
