@@ -12,6 +12,7 @@ import click
 from kbtools.commands.common import (
     CONFIG_HELP,
 )
+from kbtools.core.model.errors import REFUSED
 from kbtools.core.site.plan import Site
 
 
@@ -57,7 +58,7 @@ def build(config_file: str, which: str, site_dir: str | None, strict: bool) -> N
                  else f"the {failed[0].value} site was not built")
         click.echo(f"kb build: {which}: {reason}", err=True)
     if reasons:
-        sys.exit(1)
+        sys.exit(REFUSED)  # each reason is printed above
 
 
 def _interactive() -> bool:

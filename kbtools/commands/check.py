@@ -20,6 +20,7 @@ from kbtools.commands.common import (
     styled,
 )
 from kbtools.core.model.diagnostics import Diagnostic, format_github, format_json
+from kbtools.core.model.errors import REFUSED, USAGE
 from kbtools.core.reading.project import (
     Located,
     Project,
@@ -86,7 +87,7 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, config_file: str | Non
     click.echo(f"kb check: {problems or 'no problems'} in {scope} topics "
                f"({time.monotonic() - start:.2f} s)", err=True)
     if errors or (strict and warnings):
-        sys.exit(1)
+        sys.exit(REFUSED)  # the findings are printed above
 
 
 
@@ -102,7 +103,7 @@ def _locate_all(project: Project, paths: Iterable[str]) -> list[Located]:
         ctx = click.get_current_context()
         for problem in problems:
             click.echo(f"{ctx.command_path}: {problem}", err=True)
-        ctx.exit(2)
+        ctx.exit(USAGE)  # every bad path is named above, not only the first
     return located
 
 
