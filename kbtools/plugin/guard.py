@@ -12,6 +12,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
+from kbtools.core.model.errors import ContentError
+
 MESSAGE = ("the kbtools `kb` plugin is not active in mkdocs.yml; refusing to build a site "
            "without it (add `- kb:` with its options back under `plugins:`)")
 
@@ -26,5 +28,6 @@ class GuardPlugin(BasePlugin[GuardConfig]):
     @event_priority(200)  # Before every other plugin touches anything.
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if config.plugins.get("kb") is None:
-            raise PluginError(f"kbtools: {MESSAGE} [KB400]")
+            # Said like every refusal of the kb plugin (plugin.py), which is not there to say it.
+            raise PluginError(f"kbtools: {ContentError(MESSAGE, code='KB400')}")
         return config
