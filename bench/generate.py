@@ -6,22 +6,25 @@
 Deterministic: the same topics, out and seed give byte-identical files (one seeded
 ``random.Random``, no clock, no set or hash order). OUT receives:
 
-content/          N topics over 10 subject folders, about 500 words each: headings, numbered
+content/          N topics over 10 subject folders of very different sizes (one holds 40% of
+                  the topics, five hold 2-5% each), about 500 words each: headings, numbered
                   steps, bullet lists, a code block; 2-4 links per topic, about a third of them
                   to a heading's #anchor; about 30% members-only topics; about a third of the
                   public topics have a `/// members` passage (some with their own heading and a
-                  link to a members topic). Valid under the project's rules: every link and
-                  anchor resolves in both sites, public text links members topics only inside
-                  members passages, anchors point at headings outside members passages.
+                  link to a members topic). Tags are shared: each subject's own, a few every
+                  subject uses, and members-only ones. Valid under the project's rules: every
+                  link and anchor resolves in both sites, public text links members topics only
+                  inside members passages, anchors point at headings outside members passages.
 mkdocs.yml        the project's mkdocs.yml with custom_dir pointing at the project's overrides/
                   (absolute path) and the generated subjects: `kb build -f OUT/mkdocs.yml`.
-plain-docs/       the baseline's input: the same files as content/, byte for byte (front
-                  matter kept, `/// members` blocks left as they are, so they render as text).
-mkdocs-plain.yml  the baseline: plain MkDocs + Material, no kbtools, no theme features, no
-                  custom_dir, default search plugin only, the project's markdown_extensions
-                  (so both variants render the same Markdown the same way). It needs its own
-                  folder because the project's config must say `exclude_docs: '*'` and only the
-                  kb plugin re-includes files; the baseline builds every topic as one site.
+mkdocs-material.yml  the baseline: MkDocs + Material without kbtools, with the project's own
+                  theme features (mkdocs.yml's `features` list: navigation.prune and the rest),
+                  its markdown_extensions and the search and tags plugins, every topic of
+                  content/ in one site (site-material/). `/// members` blocks render as the
+                  project's block extension is absent: as text. Zensical builds the same file.
+hugo/             Hugo's project: hugo.toml (contentDir ../content, publishDir ../site-hugo)
+                  and a minimal layout (page title, content, its section's page list, no CSS
+                  or JS): `hugo --source OUT/hugo`.
 
 Importable: ``generate(out: Path, topics: int, seed: int = 0) -> Summary``.
 """
@@ -46,6 +49,9 @@ MEMBERS_SHARE = 0.30
 PASSAGE_SHARE = 0.35  # of public topics
 ANCHOR_SHARE = 0.35  # of links
 TARGET_WORDS = 500
+# Share of the topics in each subject folder (SUBJECTS order): real knowledge bases have one
+# large subject and a long tail; a nav or listing that scales with the largest subject shows.
+SUBJECT_SHARES = (0.05, 0.08, 0.04, 0.10, 0.40, 0.03, 0.15, 0.08, 0.05, 0.02)
 
 # Subjects ----------------------------------------------------------------------------------
 # Each subject: folder, display name, tasks ("verb object" phrases a visitor asks about),
@@ -243,17 +249,22 @@ INTRO = (
     "This topic explains how to {task} and what to check if the result is not what you expect.",
     "Most members can {task} on their own in a few steps, without contacting Client Support.",
     "You can {task} at any time, but some changes only apply from the next reporting cycle.",
-    "The {obj} belongs to your whole account, so a change here affects every user who works with it.",
+    "The {obj} belongs to your whole account, so a change here affects every user who works with "
+    "it.",
     "Before you {task}, make sure you are logged in with a user that has the {role} role.",
-    "Changes to the {obj} are recorded in the account history together with the user who made them.",
-    "If you work with several programs, the {obj} may be set per program rather than for the whole account.",
-    "The steps are the same for publishers and advertisers, although some screens use different labels.",
+    "Changes to the {obj} are recorded in the account history together with the user who made "
+    "them.",
+    "If you work with several programs, the {obj} may be set per program rather than for the "
+    "whole account.",
+    "The steps are the same for publishers and advertisers, although some screens use different "
+    "labels.",
 )
 DETAIL = (
     "Open **{screen}** and look for the {obj} in the list on the left.",
     "Only users with the {role} role can change the {obj}; other users see it as read-only.",
     "Changes to the {obj} usually show within {time}.",
-    "If you manage more than one account, switch to the right account first in the upper right corner.",
+    "If you manage more than one account, switch to the right account first in the upper right "
+    "corner.",
     "We send a confirmation email to the account contact once the change is processed.",
     "Reports use the time zone set in your account, which can move a total to the next day.",
     "The {obj} you see in **{screen}** is the value we use for all new activity.",
@@ -262,7 +273,8 @@ DETAIL = (
     "You can undo most changes to the {obj} within {time} from the same screen.",
     "When the page shows a yellow banner, the change is saved but still waiting for review.",
     "Some fields are locked while a payment or a review is in progress.",
-    "The **{screen}** page lists every change with its date, so you can see what happened and when.",
+    "The **{screen}** page lists every change with its date, so you can see what happened and "
+    "when.",
     "If a field is greyed out, ask the superuser on your account to give you access.",
     "Advertisers and publishers see the same {obj}, but only the account owner can edit it.",
     "It is a good idea to check the {obj} once a month, especially after a busy season.",
@@ -271,15 +283,18 @@ DETAIL = (
 )
 TROUBLE = (
     "If the {obj} still looks wrong after {time}, clear your browser cache and log in again.",
-    "A common reason is that the change was saved in a different account than the one you are viewing.",
+    "A common reason is that the change was saved in a different account than the one you are "
+    "viewing.",
     "Check that the {ident} you use matches the one shown in **{screen}**.",
     "If you see an error message, note the exact text and the time it appeared.",
     "Browser extensions that block scripts can stop the page from saving; try a private window.",
     "When several users edit the {obj} at the same time, only the last change is kept.",
     "If the problem continues, contact Client Support and include your {ident} and a screenshot.",
     "A pending review can hold the change for up to {time}; you do not need to submit it again.",
-    "Declined changes are listed in **{screen}** with the reason, so you can correct and resubmit them.",
-    "Make sure your login email is confirmed, because some changes are only sent to a confirmed address.",
+    "Declined changes are listed in **{screen}** with the reason, so you can correct and "
+    "resubmit them.",
+    "Make sure your login email is confirmed, because some changes are only sent to a confirmed "
+    "address.",
 )
 STEPS = (  # in the order they happen; a topic uses a subset, in this order
     "Log in to **CJ Account Manager**.",
@@ -394,6 +409,22 @@ def _fill(template: str, rng: random.Random, topic: Planned, **extra: str) -> st
     return template.format(**values)
 
 
+def _subject_counts(topics: int) -> list[int]:
+    """Topics per subject: SUBJECT_SHARES of ``topics`` (largest remainders), every subject at
+    least one topic when there are enough topics."""
+    floor = 1 if topics >= len(SUBJECTS) else 0
+    exact = [share * topics for share in SUBJECT_SHARES]
+    counts = [max(floor, int(x)) for x in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda k: (-(exact[k] - int(exact[k])), k))
+    k = 0
+    while sum(counts) < topics:
+        counts[by_remainder[k % len(counts)]] += 1
+        k += 1
+    while sum(counts) > topics:  # the floor took topics from the largest subject
+        counts[counts.index(max(counts))] -= 1
+    return counts
+
+
 def _plan(topics: int, rng: random.Random) -> list[Planned]:
     members = set(rng.sample(range(topics), round(topics * MEMBERS_SHARE)))
     # All titles per subject, shuffled once: unique titles without retries.
@@ -405,10 +436,12 @@ def _plan(topics: int, rng: random.Random) -> list[Planned]:
         pools[subject.folder] = combos
     used_paths: set[str] = set()
     planned = []
-    for i in range(topics):
-        subject = SUBJECTS[i % len(SUBJECTS)]
+    order = [s for s, k in zip(SUBJECTS, _subject_counts(topics), strict=True) for _ in range(k)]
+    rng.shuffle(order)
+    seen: dict[str, int] = {}
+    for i, subject in enumerate(order):
         pool = pools[subject.folder]
-        n = i // len(SUBJECTS)
+        n = seen[subject.folder] = seen.get(subject.folder, -1) + 1
         title, task, qualifier = pool[n % len(pool)]
         if n >= len(pool):  # more topics than distinct titles in a subject
             title = title[:-1] + f" (case {n // len(pool) + 1})?"
@@ -467,7 +500,8 @@ def _code(rng: random.Random, topic: Planned) -> tuple[str, str]:
     n2 = 5_000_000 + 97 * topic.index + rng.randrange(97)
     day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(300))
     if kind == "csv":
-        rows = "\n".join(f"INV-{n1 + k},{day.isoformat()},{rng.randrange(50, 5000)}.{rng.randrange(100):02d},"
+        rows = "\n".join(f"INV-{n1 + k},{day.isoformat()},"
+                         f"{rng.randrange(50, 5000)}.{rng.randrange(100):02d},"
                          f"USD,{rng.choice(['paid', 'open', 'pending'])}" for k in range(3))
         return ("An export of the invoice list looks like this:",
                 f"```text\ninvoice_id,period_end,amount,currency,status\n{rows}\n```")
@@ -482,7 +516,8 @@ def _code(rng: random.Random, topic: Planned) -> tuple[str, str]:
     if kind == "json":
         return ("The offer as the API returns it:",
                 "```json\n" + json.dumps({"offerId": n1, "type": "coupon", "rate": "8.5%",
-                                          "startsOn": f"{day.isoformat()}T00:00:00Z", "publisherGroup": "content"},
+                                          "startsOn": f"{day.isoformat()}T00:00:00Z",
+                                          "publisherGroup": "content"},
                                          indent=2) + "\n```")
     if kind == "api":
         return ("A request with your developer key looks like this:",
@@ -499,7 +534,8 @@ def _code(rng: random.Random, topic: Planned) -> tuple[str, str]:
                 "```text\nThis page contains affiliate links. We may earn a commission when you\n"
                 "buy through them, at no extra cost to you.\n```")
     return ("The confirmation you receive looks like this:",
-            f"```text\nRequest: {topic.task}\nReference: {n1}\nStatus: received {day.isoformat()}\n```")
+            f"```text\nRequest: {topic.task}\nReference: {n1}\n"
+            f"Status: received {day.isoformat()}\n```")
 
 
 def _paragraph(rng: random.Random, topic: Planned, pool: tuple[str, ...], count: int,
@@ -552,7 +588,8 @@ def _body(rng: random.Random, topic: Planned, planned: list[Planned], public: li
     # Section 2: numbered steps, an example in code.
     picked = sorted(rng.sample(range(1, len(STEPS)), rng.randint(3, 5)))
     steps = [STEPS[0]] + [STEPS[k] for k in picked]
-    parts += [f"## {h[1]}", "\n".join(f"{k}. {_fill(s, rng, topic)}" for k, s in enumerate(steps, 1))]
+    parts += [f"## {h[1]}",
+              "\n".join(f"{k}. {_fill(s, rng, topic)}" for k, s in enumerate(steps, 1))]
     intro, code = _code(rng, topic)
     parts += [intro, code]
     # Section 3: troubleshooting, with a link.
@@ -636,7 +673,8 @@ def _mkdocs_yml(subjects: list[Subject], project: Path) -> str:
     text, n = re.subn(r"(?m)^docs_dir:.*$", "docs_dir: content", text)
     assert n == 1, "mkdocs.yml: no docs_dir line"
     text, n = re.subn(r"(?m)^(\s+)custom_dir:.*$",
-                      lambda m: f"{m.group(1)}custom_dir: {json.dumps(str(project / 'overrides'))}", text)
+                      lambda m: f"{m.group(1)}custom_dir: "
+                                f"{json.dumps(str(project / 'overrides'))}", text)
     assert n == 1, "mkdocs.yml: no custom_dir line"
     names = "".join(f"\n        {s.folder}: {json.dumps(s.name)}" for s in subjects)
     text, n = re.subn(r"(?m)^(      subjects:)(?:\n {8,}\S.*)*", lambda m: m.group(1) + names, text)
@@ -652,23 +690,78 @@ def _markdown_extensions(project: Path) -> str:
     return m.group(0).rstrip() + "\n"
 
 
-def _plain_yml(project: Path) -> str:
+def _features(project: Path) -> str:
+    """The project's theme `features:` block, as written in its mkdocs.yml."""
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    m = re.search(r"(?m)^  features:\n(?:    - .*\n)+", text)
+    assert m, "mkdocs.yml: no theme features"
+    return m.group(0)
+
+
+def _material_yml(project: Path) -> str:
     return (
-        "# Generated by bench/generate.py: the baseline. Plain MkDocs + Material, no kbtools,\n"
-        "# no theme features, no custom_dir; the project's markdown_extensions; plain-docs/\n"
-        "# holds the same Markdown as content/ (front matter kept, members blocks as is).\n"
-        "site_name: CJ Client Support (plain baseline)\n"
+        "# Generated by bench/generate.py: the baseline. MkDocs + Material without kbtools, with\n"
+        "# the project's theme features and markdown_extensions, the search and tags plugins;\n"
+        "# every topic in content/ in one site.\n"
+        "site_name: CJ Client Support (Material baseline)\n"
         "site_url: https://support.example.invalid/\n"
-        "docs_dir: plain-docs\n"
-        "site_dir: site-plain\n"
+        "docs_dir: content\n"
+        "site_dir: site-material\n"
         "use_directory_urls: true\n"
         "theme:\n"
         "  name: material\n"
         "  font: false\n"
-        "plugins:\n"
+        + _features(project)
+        + "plugins:\n"
         "  - search\n"
+        "  - tags\n"
         + _markdown_extensions(project)
     )
+
+
+HUGO_TOML = """\
+# Generated by bench/generate.py: Hugo building the same Markdown with a minimal layout.
+baseURL = "https://support.example.invalid/"
+title = "CJ Client Support (Hugo)"
+contentDir = "../content"
+publishDir = "../site-hugo"
+disableKinds = ["RSS"]
+enableRobotsTXT = false
+[taxonomies]
+  tag = "tags"
+[markup.goldmark.parser.attribute]
+  block = true
+"""
+HUGO_BASEOF = """\
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }} - {{ site.Title }}</title></head>
+<body><header><a href="{{ site.Home.RelPermalink }}">{{ site.Title }}</a></header>
+{{ block "main" . }}{{ end }}
+</body></html>
+"""
+HUGO_SINGLE = """\
+{{ define "main" }}<main><h1>{{ .Title }}</h1>{{ .Content }}
+<ul class="tags">{{ range .GetTerms "tags" }}
+<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
+</main>
+<nav><ul>{{ range .CurrentSection.Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul></nav>
+{{ end }}
+"""
+HUGO_LIST = """\
+{{ define "main" }}<main><h1>{{ .Title }}</h1>
+<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
+</main>{{ end }}
+"""
+
+
+def _hugo(out: Path) -> None:
+    files = {"hugo.toml": HUGO_TOML, "layouts/_default/baseof.html": HUGO_BASEOF,
+             "layouts/_default/single.html": HUGO_SINGLE, "layouts/_default/list.html": HUGO_LIST}
+    for name, text in files.items():
+        dest = out / "hugo" / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8", newline="\n")
 
 
 def generate(out: Path, topics: int, seed: int = 0, *, project: Path = ROOT) -> Summary:
@@ -683,8 +776,10 @@ def generate(out: Path, topics: int, seed: int = 0, *, project: Path = ROOT) -> 
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise SystemExit(f"{out}: not empty and not made by bench/generate.py; refusing to "
                          "overwrite it")
-    for name in ("content", "plain-docs"):
+    for name in ("content", "plain-docs", "hugo"):
         shutil.rmtree(out / name, ignore_errors=True)
+    for name in ("mkdocs-plain.yml",):  # the feature-less baseline of earlier versions
+        (out / name).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text("made by bench/generate.py; safe to delete\n", encoding="utf-8")
 
@@ -702,13 +797,14 @@ def generate(out: Path, topics: int, seed: int = 0, *, project: Path = ROOT) -> 
         body = _body(rng, topic, planned, public, by_subject, members, counts)
         total_words += _words(body)
         data = (front + body).encode("utf-8")
-        for folder in ("content", "plain-docs"):
-            dest = out / folder / topic.path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
+        dest = out / "content" / topic.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(data)
     used = [s for s in SUBJECTS if s.folder in by_subject]
     (out / "mkdocs.yml").write_text(_mkdocs_yml(used, project), encoding="utf-8", newline="\n")
-    (out / "mkdocs-plain.yml").write_text(_plain_yml(project), encoding="utf-8", newline="\n")
+    (out / "mkdocs-material.yml").write_text(_material_yml(project), encoding="utf-8",
+                                            newline="\n")
+    _hugo(out)
     return Summary(out, topics, len(members), counts["passages"], counts["links"],
                    counts["anchors"], total_words)
 

@@ -79,7 +79,8 @@ COUNTERS = (
      lambda f: _is(f, "kbtools/core/output/secrets.py", "find")),
     ("secrets phrase comparisons (list comprehension in discard_found_in)",
      lambda f: _is(f, "kbtools/core/output/secrets.py", "<listcomp>")),
-    ("builtin len (mostly the audit's phrase matching)", lambda f: f[2] == "<built-in method builtins.len>"),
+    ("builtin len (mostly the audit's phrase matching)",
+     lambda f: f[2] == "<built-in method builtins.len>"),
     ("Markdown inline pattern applications",
      lambda f: _is(f, "markdown/treeprocessors.py", "__applyPattern")),
 )
@@ -120,11 +121,15 @@ def analyse(prof: Path) -> dict:
         kb[f"KbPlugin.{f[2]} ({v[1]} calls)"] = v[3]
     detail = {
         "load (read and parse topics)": lambda f: _is(f, "kbtools/core/reading/loading.py", "load"),
-        "check (all checks, both sites)": lambda f: _is(f, "kbtools/core/checks/content.py", "check"),
+        "check (all checks, both sites)":
+            lambda f: _is(f, "kbtools/core/checks/content.py", "check"),
         "plan (per site)": lambda f: _is(f, "kbtools/core/site/plan.py", "plan"),
-        "secrets.collect (what the audit looks for)": lambda f: _is(f, "kbtools/core/output/secrets.py", "collect"),
-        "audit.audit (reads every public file)": lambda f: _is(f, "kbtools/core/output/leak_audit.py", "audit"),
-        "staging commit (swap folders)": lambda f: _is(f, "kbtools/core/output/staging.py", "commit"),
+        "secrets.collect (what the audit looks for)":
+            lambda f: _is(f, "kbtools/core/output/secrets.py", "collect"),
+        "audit.audit (reads every public file)":
+            lambda f: _is(f, "kbtools/core/output/leak_audit.py", "audit"),
+        "staging commit (swap folders)":
+            lambda f: _is(f, "kbtools/core/output/staging.py", "commit"),
     }
     kb_detail = {k: _cum(stats, p) for k, p in detail.items()}
     kb_self = _self(stats, lambda f: "kbtools/" in f[0].replace(os.sep, "/"))
@@ -186,7 +191,8 @@ KB_SAMPLE_DETAIL: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("check (all checks, both sites)", re.compile(r";check \(kbtools/core/checks/content\.py")),
     ("plan (per site)", re.compile(r";plan \(kbtools/core/site/plan\.py")),
     ("secrets.collect", re.compile(r";collect \(kbtools/core/output/secrets\.py")),
-    ("audit.audit (reads every public file)", re.compile(r";audit \(kbtools/core/output/leak_audit\.py")),
+    ("audit.audit (reads every public file)",
+     re.compile(r";audit \(kbtools/core/output/leak_audit\.py")),
 )
 
 
@@ -257,7 +263,7 @@ def report(results: dict[int, dict], walls: dict[int, float], seed: int,
     lines = ["# Profile of `kb build` (both sites)", "",
              f"`.venv/bin/python bench/profile.py --sizes {','.join(map(str, sizes))} --seed "
              f"{seed}{' --ref ' + ref if ref else ''}`, "
-             f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, kbtools at `{label}`. "
+             f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, kbtools at `{label}`. "
              "One `kb build` per size under cProfile, in a fresh process, on the generated "
              "knowledge base; cProfile slows Python-heavy code more than the rest, so read the "
              "shares, not the seconds. Raw profiles: bench/.work/profile-N.prof.", ""]
@@ -273,7 +279,8 @@ def report(results: dict[int, dict], walls: dict[int, float], seed: int,
         for n in sizes:
             r = results[n]
             s = r["groups"][g]
-            cells.append(f"{s:,.1f} | {100 * s / r['total']:.0f}% | {1000 * s / max(r['pages'], 1):,.1f}")
+            cells.append(f"{s:,.1f} | {100 * s / r['total']:.0f}% | "
+                         f"{1000 * s / max(r['pages'], 1):,.1f}")
         row = f"| {g} | " + " | ".join(cells)
         if len(sizes) > 1:
             a = results[small]["groups"][g] / max(results[small]["pages"], 1)
@@ -286,8 +293,10 @@ def report(results: dict[int, dict], walls: dict[int, float], seed: int,
     for n in sizes:
         r = results[n]
         tot.append(f"{r['total']:,.1f} | 100% | {1000 * r['total'] / max(r['pages'], 1):,.1f}")
+    growth = ((results[big]["total"] / results[big]["pages"])
+              / (results[small]["total"] / results[small]["pages"]))
     lines.append("| **total under cProfile** | " + " | ".join(tot)
-                 + (f" | {(results[big]['total'] / results[big]['pages']) / (results[small]['total'] / results[small]['pages']):.2f}× |" if len(sizes) > 1 else " |"))
+                 + (f" | {growth:.2f}× |" if len(sizes) > 1 else " |"))
     lines += ["", "Pages rendered (both sites): " + ", ".join(
         f"{results[n]['pages']:,} at N={n:,}" for n in sizes) + ". Wall time under the "
         "profiler: " + ", ".join(f"{walls[n]:.0f} s at N={n:,}" for n in sizes) + ".", ""]
@@ -303,7 +312,7 @@ def report(results: dict[int, dict], walls: dict[int, float], seed: int,
                   + (f" ms/page growth {ss[0]:,}→{ss[-1]:,} |" if len(ss) > 1 else ""),
                   "|---|" + "---:|---:|" * len(ss) + ("---:|" if len(ss) > 1 else "")]
         names = list(samples[ss[-1]]["groups"])
-        for g in names + ["**total (sampled)**"]:
+        for g in [*names, "**total (sampled)**"]:
             cells = []
             for n in ss:
                 s = samples[n]
@@ -311,7 +320,7 @@ def report(results: dict[int, dict], walls: dict[int, float], seed: int,
                 cells.append(f"{k / SAMPLE_RATE:,.1f} | {100 * k / max(s['total'], 1):.0f}%")
             row = f"| {g} | " + " | ".join(cells) + " |"
             if len(ss) > 1:
-                def per(n: int) -> float:
+                def per(n: int, g: str = g) -> float:
                     s = samples[n]
                     k = s["total"] if g.startswith("**") else s["groups"][g]
                     return k / max(results[n]["pages"], 1)

@@ -50,16 +50,45 @@ def test_same_arguments_give_byte_identical_output(tmp_path: Path, kb100: Path) 
     assert _files(tmp_path / "other" / "content") != _files(kb100 / "content")
 
 
-def test_requested_count_and_plain_copy(kb100: Path) -> None:
+def test_requested_count_and_peer_configs(kb100: Path) -> None:
     topics = _files(kb100 / "content")
     assert len(topics) == 100 and all(p.endswith(".md") for p in topics)
     assert len({p.split("/")[0] for p in topics}) == 10  # subject folders
-    assert _files(kb100 / "plain-docs") == topics  # the baseline renders the same Markdown
-    plain = (kb100 / "mkdocs-plain.yml").read_text()
-    assert "docs_dir: plain-docs" in plain and "kb" not in re.findall(r"(?m)^  - (\w+)", plain)
-    assert not re.search(r"(?m)^\s*(features|custom_dir|exclude_docs):", plain)
+    assert not (kb100 / "plain-docs").exists() and not (kb100 / "mkdocs-plain.yml").exists()
+    # The baseline: Material with the project's own theme features and Markdown, no kbtools,
+    # over the same content folder, every topic in one site.
+    material = (kb100 / "mkdocs-material.yml").read_text()
+    project = (ROOT / "mkdocs.yml").read_text()
+    features = re.search(r"(?m)^  features:\n(?:    - .*\n)+", project).group(0)
+    assert features in material and "navigation.prune" in features
+    ext = re.search(r"(?ms)^markdown_extensions:\n.*?(?=^\S|\Z)", project).group(0).rstrip()
+    assert ext in material
+    assert "docs_dir: content" in material
+    assert re.findall(r"(?m)^  - (\w+)$", material.split("plugins:", 1)[1].split("\n\n")[0]
+                      .split("markdown_extensions:")[0]) == ["search", "tags"]
+    assert not re.search(r"(?m)^\s*(custom_dir|exclude_docs):|kb-guard|^  - kb", material)
     config = (kb100 / "mkdocs.yml").read_text()
     assert f'custom_dir: "{ROOT / "overrides"}"' in config
+    hugo = (kb100 / "hugo" / "hugo.toml").read_text()
+    assert 'contentDir = "../content"' in hugo
+    assert (kb100 / "hugo" / "layouts" / "_default" / "single.html").is_file()
+
+
+def test_subjects_of_very_different_sizes(tmp_path: Path) -> None:
+    gen.generate(tmp_path, 1000, seed=0)
+    sizes = sorted((len(list(d.glob("*.md"))) for d in (tmp_path / "content").iterdir()),
+                   reverse=True)
+    assert sum(sizes) == 1000 and len(sizes) == 10
+    assert sizes[0] == 400  # one subject of 40%
+    assert sum(1 for k in sizes if k <= 50) == 5  # and a tail of small ones
+    assert sizes[-1] == 20
+    # Tags shared across subjects: some tag occurs in most subject folders.
+    by_tag: dict[str, set[str]] = {}
+    for p in (tmp_path / "content").rglob("*.md"):
+        tags = re.search(r"(?m)^tags: \[(.*)\]$", p.read_text()).group(1).split(", ")
+        for t in tags:
+            by_tag.setdefault(t, set()).add(p.parent.name)
+    assert max(len(v) for v in by_tag.values()) >= 8
 
 
 def test_realistic_shape(kb100: Path) -> None:

@@ -26,6 +26,13 @@ from .conftest import Project, assert_refused, site_text, tree_digest
 from .test_leaks import CANARIES, write_canary_kb
 
 
+@pytest.fixture(autouse=True)
+def _no_reading_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # These tests break kbtools' code in place. The cache of passage readings is keyed by
+    # the code's source files, which a monkeypatch leaves as they are: read afresh.
+    monkeypatch.setenv("KB_CACHE", "0")
+
+
 @pytest.fixture
 def canary(project: Project) -> tuple[Project, Path, dict[str, bytes]]:
     write_canary_kb(project)

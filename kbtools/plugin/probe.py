@@ -9,7 +9,11 @@ marked ``data-kb-members`` instead of a callout or nowhere.
 from __future__ import annotations
 
 import copy
+import json
 import os
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 import markdown
@@ -17,6 +21,7 @@ from mkdocs.config.config_options import MarkdownExtensions
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import yaml_load
 
+from kbtools.core.checks import passages as _passages
 from kbtools.core.model.errors import ContentError
 from kbtools.plugin.members_block import MembersBlockExtension, Mode, ProbedMembers
 
@@ -42,7 +47,34 @@ class ProbeRenderer:
         own = [e for e in extensions if not isinstance(e, MembersBlockExtension)]
         self._md = markdown.Markdown(extensions=[*own, MembersBlockExtension(mode=Mode.PROBE)],
                                      extension_configs=configs)
+        self._config = (own, configs)
         self.renders = 0
+
+    @cached_property
+    def fingerprint(self) -> str | None:
+        """What a reading depends on besides the topic (the cache key's part for the
+        renderer): the extensions and their options, the versions of Python-Markdown and
+        pymdown-extensions, kbtools' own reading code. None (no caching) when an extension
+        is an object that has no stable text form."""
+        own, configs = self._config
+        if not all(isinstance(e, str) for e in own):
+            return None
+        try:
+            options = json.dumps(configs, sort_keys=True)
+        except (TypeError, ValueError):
+            return None  # options holding functions or objects: no stable key
+        versions = []
+        for dist in ("markdown", "pymdown-extensions"):
+            try:
+                versions.append(f"{dist} {version(dist)}")
+            except PackageNotFoundError:
+                return None
+        kbtools = Path(__file__).resolve().parents[1]
+        code = _passages.source_fingerprint([kbtools / name for name in (
+            "plugin/members_block.py", "plugin/probe.py", "core/checks/passages.py",
+            "core/reading/html_text.py", "core/reading/markdown_scan.py", "core/model/text.py",
+            "core/model/topics.py", "core/model/codes.py")])
+        return json.dumps([list(own), options, versions, code])
 
     @property
     def block_names(self) -> frozenset[str]:

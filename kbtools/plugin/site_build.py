@@ -35,7 +35,8 @@ from kbtools.core.reading import facts as _facts
 from kbtools.core.reading.loading import load
 from kbtools.core.site import pages
 from kbtools.core.site.plan import Site, SitePlan, plan, url_path
-from kbtools.plugin import nav_cache
+from kbtools.plugin import build as _build
+from kbtools.plugin import nav_cache, timing
 from kbtools.plugin import theme as reader
 from kbtools.plugin.config import KbConfig
 from kbtools.plugin.members_block import MembersBlockExtension, Mode
@@ -89,8 +90,9 @@ class SiteBuild:
         facts = reader.load_facts(config)
         checked = _checked(config, options, facts, reporting)
         # Placeholders are the facts' values from here on; passages carry the renderer's reading.
-        site_plan = plan(checked.kb, site)
-        generated = _generated(config, options, site_plan, facts)
+        with timing.phase("plan"):
+            site_plan = plan(checked.kb, site)
+            generated = _generated(config, options, site_plan, facts)
         _configure(config, options, site_plan)
         build = cls(options=options, site=site, kb=checked.kb, plan=site_plan, facts=facts,
                     readings=checked.readings, generated=generated,
@@ -173,7 +175,10 @@ class SiteBuild:
         if not self.plan.is_public:
             reader.mark_noindex(config.site_dir)
         else:
-            problems = audit.audit(config.site_dir, self._secrets(config), self._expected(config))
+            with timing.phase("secrets"):
+                found = self._secrets(config)
+            with timing.phase("audit"):
+                problems = audit.audit(config.site_dir, found, self._expected(config))
             if problems:
                 report(problems)
                 raise BuildRefused(f"the audit found {len(problems)} members-only item(s) in "
@@ -244,16 +249,10 @@ class SiteBuild:
 def _checked(config: MkDocsConfig, options: KbConfig, facts: _facts.Facts,
              reporting: Reporting) -> Checked:
     """Every content check of both sites, as `kb check` runs them; KB402 on any error."""
-    # Paths in messages are relative to mkdocs.yml's folder: the repository, for writers.
-    kb = load(config.docs_dir, display_base=Path(config.config_file_path).parent)
-    # Replace, not add: a config object built twice keeps its extension list.
-    config.markdown_extensions[:] = [
-        e for e in config.markdown_extensions if not isinstance(e, MembersBlockExtension)]
-    # Placeholders become the facts' values, named links get their addresses and tags their
-    # labels, before the renderer reads the content.
-    checked = check_content(kb, facts, renderer_for(config), members_url=options.members_url,
-                            links=reader.load_links(config),
-                            tag_labels=reader.load_tag_labels(config))
+    # `kb build` of both sites reads and checks the content once, before the two builds
+    # start (kbtools.plugin.build.prepare); any other build does it here.
+    shared = _build.shared_content(config)
+    checked = shared if shared is not None else read_content(config, options.members_url, facts)
     # The findings cover both sites: one build of a pair reports them.
     if reporting.warnings:
         report(checked.findings)
@@ -263,6 +262,29 @@ def _checked(config: MkDocsConfig, options: KbConfig, facts: _facts.Facts,
                            "nothing was built and the previous site is unchanged.",
                            code="KB402")
     return checked
+
+
+def read_content(config: MkDocsConfig, members_url: str, facts: _facts.Facts, *,
+                 workers: int = 1) -> Checked:
+    """The content loaded and checked for both sites: placeholders replaced, passages read by
+    the renderer (in ``workers`` processes, or from the cache of earlier readings)."""
+    with timing.phase("load"):
+        # Paths in messages are relative to mkdocs.yml's folder: the repository, for writers.
+        kb = load(config.docs_dir, display_base=Path(config.config_file_path).parent)
+    _drop_members_block(config)
+    with timing.phase("checks"):
+        # Placeholders become the facts' values, named links get their addresses and tags
+        # their labels, before the renderer reads the content.
+        return check_content(kb, facts, renderer_for(config), members_url=members_url,
+                             links=reader.load_links(config),
+                             tag_labels=reader.load_tag_labels(config),
+                             cache=_build.readings_cache(config), workers=workers)
+
+
+def _drop_members_block(config: MkDocsConfig) -> None:
+    # Replace, not add: a config object built twice keeps its extension list.
+    config.markdown_extensions[:] = [
+        e for e in config.markdown_extensions if not isinstance(e, MembersBlockExtension)]
 
 
 def _generated(config: MkDocsConfig, options: KbConfig, site_plan: SitePlan,
@@ -280,6 +302,7 @@ def _configure(config: MkDocsConfig, options: KbConfig, site_plan: SitePlan) -> 
     reader.configure(config, site_plan, dict(options.subjects))
     # The one parser of members passages: the same block in both sites, which drops its
     # content in the public site (see members_block.py).
+    _drop_members_block(config)
     config.markdown_extensions.append(MembersBlockExtension(
         mode=Mode.PUBLIC if site_plan.is_public else Mode.MEMBERS))
     _set_redirects(config, site_plan.redirects())

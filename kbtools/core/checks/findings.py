@@ -25,7 +25,8 @@ class Checked:
 
 def check_content(kb: KnowledgeBase, facts: contact_facts.Facts, renderer: passages.Renderer,
                   *, members_url: str = "", links: named_links.Links | None = None,
-                  tag_labels: Mapping[str, str] | None = None) -> Checked:
+                  tag_labels: Mapping[str, str] | None = None,
+                  cache: passages.ReadingCache | None = None, workers: int = 1) -> Checked:
     """Expand the facts, define the named links, label the tags, have the renderer read every
     members passage, and run every check.
 
@@ -35,7 +36,8 @@ def check_content(kb: KnowledgeBase, facts: contact_facts.Facts, renderer: passa
     links = links or named_links.Links({})
     expanded = contact_facts.apply(kb, facts)
     expanded = labels.apply(named_links.apply(expanded, links), tag_labels or {})
-    readings = passages.read_all(expanded, renderer)
+    # ``cache`` and ``workers``: see passages.read_all (the same readings, sooner).
+    readings = passages.read_all(expanded, renderer, cache=cache, workers=workers)
     found = set(checks.check(expanded, reserved=pages.reserved_paths(kb.topics),
                              members_url=members_url))
     found |= set(passages.check(expanded, readings))

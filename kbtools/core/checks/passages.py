@@ -14,18 +14,33 @@ module has the renderer read it twice, through a :class:`Renderer` the adapter p
 The public text of (1) and all of (2) must be the same words and the same addresses. If they
 are not, the scanner misreads the topic and the topic is refused (KB203), at the line where
 the two readings part, with a hint made from what is written there.
+
+Two renders a topic are most of kbtools' own work in a build, so :func:`read_all` can spread
+them over forked worker processes, and keep them in a :class:`ReadingCache` keyed by
+everything a reading depends on (the topic's path and body, where its body starts, the
+renderer's configuration, package versions and kbtools' own reading code): an entry is only
+ever used for the very input it was made from, so a build with the cache reads exactly what
+one without it reads. The readings serve the checks and the public site (its plan and its
+audit's secrets); the members site's pages never come from them.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import multiprocessing as mp
+import os
 import re
-from collections.abc import Iterator
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from kbtools.core.model.codes import finding
-from kbtools.core.model.diagnostics import Diagnostic
+from kbtools.core.model.diagnostics import Diagnostic, Severity
 from kbtools.core.model.text import words
 from kbtools.core.model.topics import KnowledgeBase, Topic
 from kbtools.core.reading import html_text
@@ -74,14 +89,155 @@ class Readings:
         return self.by_path.get(path)
 
 
-def read_all(kb: KnowledgeBase, renderer: Renderer) -> Readings:
+def read_all(kb: KnowledgeBase, renderer: Renderer, *, cache: ReadingCache | None = None,
+             workers: int = 1) -> Readings:
     """Read every valid public topic whose body may hold a members passage; each topic keeps
-    its reading (``Topic.reading``) for the checks and the site plan."""
+    its reading (``Topic.reading``) for the checks and the site plan.
+
+    ``cache``: readings of earlier runs, by content (used only with a renderer that has a
+    ``fingerprint``). ``workers`` > 1: the topics not in the cache are read by that many
+    forked processes (Linux; only from a process without other threads running)."""
     readings = Readings(block_names=frozenset(renderer.block_names))
-    for path, topic in kb.topics.items():
-        if topic.valid and topic.is_public and topic.has_blocks:
-            topic.reading = readings.by_path[path] = read(kb, topic, renderer)
+    todo = [(path, topic) for path, topic in kb.topics.items()
+            if topic.valid and topic.is_public and topic.has_blocks]
+    fingerprint = getattr(renderer, "fingerprint", None) if cache is not None else None
+    keys: dict[str, str] = {}
+    found: dict[str, Reading] = {}
+    if cache is not None and fingerprint:
+        for path, topic in todo:
+            keys[path] = cache.key(fingerprint, kb.display(path), topic)
+            hit = cache.get(keys[path], path)
+            if hit is not None:
+                found[path] = hit
+    missing = [(p, t) for p, t in todo if p not in found]
+    found.update(_read_many(kb, missing, renderer, workers))
+    for path, topic in todo:
+        topic.reading = readings.by_path[path] = found[path]
+    if cache is not None and fingerprint:
+        cache.save({keys[p]: found[p] for p, _ in todo})
     return readings
+
+
+# Worker processes inherit the job by fork (renderers and topics need not be picklable).
+_JOB: tuple[KnowledgeBase, list[tuple[str, Topic]], Renderer] | None = None
+_MIN_PER_WORKER = 24  # fewer topics than this a worker: forking costs more than it saves
+
+
+def _read_many(kb: KnowledgeBase, todo: list[tuple[str, Topic]], renderer: Renderer,
+               workers: int) -> dict[str, Reading]:
+    workers = min(workers, len(todo) // _MIN_PER_WORKER)
+    if workers < 2 or not sys.platform.startswith("linux"):
+        return {path: read(kb, topic, renderer) for path, topic in todo}
+    global _JOB
+    _JOB = (kb, todo, renderer)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_read_part, [(k, workers) for k in range(workers)])
+    finally:
+        _JOB = None
+    return {path: reading for part in parts for path, reading in part}
+
+
+def _read_part(share: tuple[int, int]) -> list[tuple[str, Reading]]:
+    assert _JOB is not None
+    kb, todo, renderer = _JOB
+    k, every = share
+    return [(path, read(kb, topic, renderer)) for path, topic in todo[k::every]]
+
+
+class ReadingCache:
+    """Readings of earlier runs on disk (one JSON file), keyed by content (:meth:`key`).
+
+    A damaged or foreign file is ignored (the topics are read again); :meth:`save` writes only
+    the entries of the last run, atomically, so the file holds one knowledge base's worth."""
+
+    VERSION = 1
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._entries: dict[str, Any] | None = None
+        self.hits = 0
+
+    @staticmethod
+    def key(fingerprint: str, display: str, topic: Topic) -> str:
+        """Everything the reading of ``topic`` depends on, hashed: the renderer's fingerprint
+        (its configuration and kbtools' reading code), the topic's path, its body and where
+        the body starts, and what the scanner made of it (the body it renders second)."""
+        data = json.dumps([ReadingCache.VERSION, fingerprint, topic.path, display,
+                           topic.body_first_line, topic.body, topic.public_body()],
+                          ensure_ascii=False)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+    def _load(self) -> dict[str, Any]:
+        if self._entries is None:
+            try:
+                raw = json.loads(self.path.read_text(encoding="utf-8"))
+                ok = isinstance(raw, dict) and raw.get("version") == self.VERSION
+                self._entries = raw["entries"] if ok and isinstance(raw.get("entries"),
+                                                                    dict) else {}
+            except (OSError, ValueError):
+                self._entries = {}
+        return self._entries
+
+    def get(self, key: str, path: str) -> Reading | None:
+        """The cached reading for ``key`` (of the topic at ``path``), or None."""
+        entry = self._load().get(key)
+        if entry is None:
+            return None
+        try:
+            reading = _reading_from(entry, path)
+        except (KeyError, TypeError, ValueError):
+            return None
+        self.hits += 1
+        return reading
+
+    def save(self, readings: dict[str, Reading]) -> None:
+        """Keep exactly ``readings`` (key -> reading); a cache that cannot be written is no
+        error (the next build reads the topics again)."""
+        entries = {k: _reading_to(r) for k, r in readings.items()}
+        self._entries = entries
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".readings-")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump({"version": self.VERSION, "entries": entries}, f,
+                          ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except OSError:
+            try:
+                os.unlink(tmp)
+            except (OSError, UnboundLocalError):
+                pass
+
+
+def _reading_to(r: Reading) -> dict[str, Any]:
+    d = r.divergence
+    return {"path": r.path, "members": [[u.text, u.marked] for u in r.members],
+            "public_addresses": list(r.public_addresses),
+            "divergence": None if d is None else [d.path, d.line, d.column, d.code, d.message,
+                                                  d.hint, d.severity.value],
+            "public_ids": sorted(r.public_ids), "public_links": list(r.public_links)}
+
+
+def _reading_from(e: dict[str, Any], path: str) -> Reading:
+    if e["path"] != path:
+        raise ValueError("another topic's reading")
+    d = e["divergence"]
+    divergence = None if d is None else Diagnostic(
+        str(d[0]), int(d[1]), int(d[2]), str(d[3]), str(d[4]),
+        None if d[5] is None else str(d[5]), Severity(d[6]))
+    return Reading(path, tuple(html_text.Unit(str(t), bool(m)) for t, m in e["members"]),
+                   tuple(str(a) for a in e["public_addresses"]), divergence,
+                   frozenset(str(i) for i in e["public_ids"]),
+                   tuple(str(u) for u in e["public_links"]))
+
+
+def source_fingerprint(files: Sequence[str | os.PathLike[str]]) -> str:
+    """A hash of ``files``' bytes: kbtools' own reading code, part of a cache key."""
+    h = hashlib.sha256()
+    for name in files:
+        h.update(Path(name).read_bytes())
+    return h.hexdigest()
 
 
 def read(kb: KnowledgeBase, topic: Topic, renderer: Renderer) -> Reading:

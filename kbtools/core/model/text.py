@@ -10,4 +10,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 def words(text: str) -> list[str]:
     """Lowercase words of ``text`` (NFKC-normalised letters and digits)."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
+    # NFKC leaves ASCII as it is; most text is ASCII, and normalising it costs more than the
+    # search.
+    return _WORD.findall((text if text.isascii() else unicodedata.normalize("NFKC", text))
+                         .lower())

@@ -180,30 +180,47 @@ def _scan_json(doc: Any, base: str, secrets: Secrets, expected: Expectations,
 _BOUNDARY = "\x1f"  # between the words of two units: no phrase spans it
 
 
+_MEMO_CHARS = 160  # units up to this long are remembered (nav entries, labels, chrome)
+_MEMO_MAX = 200_000  # remembered units at most, per audit
+
+
 def _scan_units(units: list[str], base: str, secrets: Secrets, expected: Expectations,
                 report: _Reporter) -> None:
-    """Look for secrets in ``units``, each on its own: their words are searched as one
-    sequence (one set of keys, one string) with a boundary token between units, which no
-    phrase contains, so nothing matches across two units."""
+    """Look for secrets in ``units``, each on its own: no phrase matches across two units.
+
+    Short units recur on every page (nav entries, labels, the header and footer): what they
+    hold is looked up once per audit and remembered. The others are searched as one sequence
+    (one set of keys, one string) with a boundary token between units, which no phrase
+    contains. Either way a phrase is found exactly when it is in one unit's words."""
     seq: list[str] = []
+    memo = secrets.unit_memo
     for text in units:
+        if len(text) <= _MEMO_CHARS:
+            hits = memo.get(text)
+            if hits is None:
+                unit_words = words(html.unescape(text) if "&" in text else text)
+                hits = tuple(secrets.phrases.find(unit_words)) if unit_words else ()
+                if len(memo) < _MEMO_MAX:
+                    memo[text] = hits
+            for origin in hits:
+                report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
+            continue
         if "&" in text:
             text = html.unescape(text)
         unit_words = words(text)
         if unit_words:
             seq += unit_words
             seq.append(_BOUNDARY)
-    if not seq:
-        return
-    for origin in secrets.phrases.find(seq):
-        report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
+    if seq:
+        for origin in secrets.phrases.find(seq):
+            report("KB500", f"members-only {origin.kind} \"{origin.text}\"", origin)
     joined = "\n".join(units)
     if secrets.urls:
         # Only tokens that contain the last part of some members URL can resolve to one.
-        hits = secrets.url_names & set(_SEGMENT.findall(joined))
-        if hits:
+        names = secrets.url_names & set(_SEGMENT.findall(joined))
+        if names:
             for token in _URLISH.findall(joined):
-                if any(h in token for h in hits):
+                if any(h in token for h in names):
                     _check_url(html.unescape(token), base, secrets, expected, report)
     for t in _TAG_ANCHOR.findall(joined) if "#tag:" in joined else ():
         _check_tag(unquote(t), secrets, report)
@@ -223,9 +240,15 @@ def _check_url(url: str, base: str, secrets: Secrets, expected: Expectations,
 def _may_name_a_secret(url: str, secrets: Secrets) -> bool:
     """Whether ``url``'s last path part (``index.html`` aside) is the last part of a members
     URL: any other address cannot resolve to one, however it is written."""
-    path = unquote(url.split("#", 1)[0].split("?", 1)[0])
-    parts = [p for p in path.split("/") if p and p not in (".", "..", "index.html")]
-    return not parts or parts[-1] in secrets.url_names
+    memo = secrets.url_memo
+    known = memo.get(url)
+    if known is None:
+        path = unquote(url.split("#", 1)[0].split("?", 1)[0])
+        parts = [p for p in path.split("/") if p and p not in (".", "..", "index.html")]
+        known = not parts or parts[-1] in secrets.url_names
+        if len(memo) < _MEMO_MAX:
+            memo[url] = known
+    return known
 
 
 def _check_tag(name: str, secrets: Secrets, report: _Reporter) -> None:

@@ -125,6 +125,11 @@ class Secrets:
     urls: dict[str, Origin] = field(default_factory=dict)  # site-relative URL paths and files
     tags: dict[str, Origin] = field(default_factory=dict)  # normalized tag -> origin
     files: dict[str, Origin] = field(default_factory=dict)  # content files not in the public site
+    # The audit's memory of this set of secrets (see leak_audit): what a short unit of text
+    # holds, and whether an address may name a members URL.
+    unit_memo: dict[str, tuple[Origin, ...]] = field(default_factory=dict, repr=False,
+                                                     compare=False)
+    url_memo: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def url_names(self) -> frozenset[str]:

@@ -111,6 +111,8 @@ class _Reader:
         self._parts: list[str] = []
 
     def flush(self, marked: bool) -> None:
+        if not self._parts:
+            return  # most block elements end with nothing pending: skip the joins
         text = " ".join("".join(self._parts).split())
         self._parts = []
         if text:
@@ -132,14 +134,17 @@ class _Reader:
             if tag is None or tag.startswith("-"):
                 continue
             attrs = child.attributes
-            if "headerlink" in (attrs.get("class") or "").split():
+            cls = attrs.get("class")
+            classes = tuple(cls.split()) if cls else ()
+            if "headerlink" in classes:
                 continue  # the toc's "¶" permalink: the theme's, not the content's
             inside = marked
             if self.marker is not None and self.marker in attrs:
                 inside = True
                 self.marked_elements += 1
-            self._attributes(tag, attrs, inside)
-            if "md-tag" in (attrs.get("class") or "").split():
+            if attrs:
+                self._attributes(tag, attrs, inside, classes)
+            if "md-tag" in classes:
                 self.tags.append(" ".join((child.text(deep=True) or "").split()))
             if tag in _LINE_TAGS:
                 self.flush(marked)
@@ -154,8 +159,8 @@ class _Reader:
             if block:
                 self.flush(inside)
 
-    def _attributes(self, tag: str, attrs: dict[str, str | None], marked: bool) -> None:
-        classes = tuple((attrs.get("class") or "").split())
+    def _attributes(self, tag: str, attrs: dict[str, str | None], marked: bool,
+                    classes: tuple[str, ...]) -> None:
         for name, value in attrs.items():
             if value is None:
                 continue
