@@ -63,6 +63,13 @@ class PhraseSet:
     def add(self, phrase: tuple[str, ...], origin: Origin) -> None:
         self._origins.setdefault(" " + " ".join(phrase) + " ", origin)
 
+    def keys(self) -> set[str]:
+        """Every key some phrase may be filed under (see :meth:`index`)."""
+        out: set[str] = set()
+        for phrase in self._origins:
+            out.update(_phrase_keys(phrase.split()))
+        return out
+
     def index(self, frequency: Counter[str]) -> None:
         """File every phrase under its least frequent key (``frequency`` counts text keys)."""
         self._by_key = {}
@@ -109,7 +116,9 @@ class PhraseSet:
 
 def text_keys(seq: list[str]) -> set[str]:
     """The words and adjacent word pairs of a text: everything a phrase can be filed under."""
-    return set(seq) | {f"{a} {b}" for a, b in itertools.pairwise(seq)}
+    keys = set(seq)
+    keys.update(map(" ".join, itertools.pairwise(seq)))  # C loops, no Python frame a pair
+    return keys
 
 
 def _phrase_keys(phrase: list[str]) -> list[str]:
@@ -185,7 +194,10 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
 
     corpus = [(seq, text_keys(seq))
               for seq in _public_corpus(public, readings, public_text) if seq]
-    s.phrases.index(Counter(k for _, keys in corpus for k in keys))
+    # Only the keys phrases can be filed under need a count: the rest of the public text's
+    # words and pairs (most of them) are never looked up.
+    wanted = s.phrases.keys()
+    s.phrases.index(Counter(k for _, keys in corpus for k in keys & wanted))
     for seq, keys in corpus:
         s.phrases.discard_found_in(seq, keys)
     s.phrases.compact()
