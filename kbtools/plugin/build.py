@@ -61,7 +61,7 @@ def build_site(config_file: str | os.PathLike[str], site: Site, *,
     log line repeating why the plugin refused the build, for callers that say it themselves.
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), timing.cpu_seconds()
     timing.reset()
     overrides: dict[str, Any] = {"strict": strict}
     if site_dir is not None:
@@ -86,7 +86,7 @@ def build_site(config_file: str | os.PathLike[str], site: Site, *,
     finally:
         logging.getLogger("mkdocs.commands.build").removeFilter(echo)
         config.plugins.on_shutdown()
-        timing.write(site.value, time.perf_counter() - start)
+        timing.write(site.value, time.perf_counter() - start, timing.cpu_seconds() - cpu)
     return plugin.published or Path(config.site_dir)
 
 
@@ -111,7 +111,7 @@ def prepare(config_file: str | os.PathLike[str], *, workers: int = 1) -> Prepare
     from kbtools.plugin import theme
     from kbtools.plugin.site_build import read_content  # it imports this module
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), timing.cpu_seconds()
     timing.reset()
     config = load_config(str(config_file))
     plugin = config.plugins.get("kb")
@@ -122,7 +122,7 @@ def prepare(config_file: str | os.PathLike[str], *, workers: int = 1) -> Prepare
                            workers=workers)
     _prepared = Prepared(_resolved(config.config_file_path), _resolved(config.docs_dir),
                          checked)
-    timing.write("shared", time.perf_counter() - start)
+    timing.write("shared", time.perf_counter() - start, timing.cpu_seconds() - cpu)
     return _prepared
 
 
