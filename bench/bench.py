@@ -587,6 +587,7 @@ def bench_preview(n: int, runs: int, work: Path, subj: Tested) -> dict:
     try:
         import preview  # bench/preview.py, when it is there
     except ImportError:
+        print(f"\nN={n}: preview not timed: no bench/preview.py", flush=True)
         return {}
     kb_dir = work / f"kb-{n}"
     content = kb_dir / "content"
@@ -622,7 +623,8 @@ def bench_preview(n: int, runs: int, work: Path, subj: Tested) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
-    p.add_argument("--sizes", help="comma-separated topic counts (default 1000,5000)")
+    p.add_argument("--sizes", help="comma-separated topic counts (default 1000,5000); "
+                   "SIZE:RUNS sets the runs of one size (1000,5000:1)")
     p.add_argument("--runs", type=int, default=3, help="runs per variant (default 3)")
     p.add_argument("--preview-runs", type=int, help="runs of each preview (default: --runs)")
     p.add_argument("--seed", type=int, default=0)
@@ -640,10 +642,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-write", action="store_true",
                    help="only print: leave bench/results.md, results.json and the chart alone")
     args = p.parse_args(argv)
-    sizes = ([int(x.replace("_", "")) for x in args.sizes.split(",")] if args.sizes
-             else list(DEFAULT_SIZES))
     if args.runs < 1:
         p.error("--runs must be at least 1")
+    runs_of: dict[int, int] = {}
+    for item in (args.sizes.split(",") if args.sizes else map(str, DEFAULT_SIZES)):
+        size, _, runs = item.replace("_", "").partition(":")
+        runs_of[int(size)] = int(runs) if runs else args.runs
+    sizes = list(runs_of)
 
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true")
     for key in ("KB_SITE", "SOURCE_DATE_EPOCH", "KB_TIMINGS"):
@@ -658,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
             info[tool] = subprocess.run([exe, "version"], capture_output=True,
                                         text=True).stdout.strip()[:80]
     started = dt.datetime.now(dt.UTC)
-    print(f"bench/run: sizes {sizes}, {args.runs} runs each, variants interleaved; "
+    print(f"bench/run: sizes and runs {runs_of}, variants interleaved; "
           f"{info['nproc']} CPUs ({info['cpu']}), Python {info['python']}; kbtools "
           f"{subj.label}", flush=True)
 
@@ -669,9 +674,9 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         vs = variants(subj, with_check=with_check, zensical=not args.no_zensical,
                       hugo=not args.no_hugo)
-        results[n] = bench_size(n, args.runs, args.work, args.seed, subj, vs)
+        results[n] = bench_size(n, runs_of[n], args.work, args.seed, subj, vs)
         if not args.no_preview:
-            got = bench_preview(n, args.preview_runs or args.runs, args.work, subj)
+            got = bench_preview(n, args.preview_runs or runs_of[n], args.work, subj)
             if got:
                 previews.append(got)
         timing[n] = time.perf_counter() - t
@@ -714,7 +719,9 @@ def main(argv: list[str] | None = None) -> int:
         "cleared), warm right after the cold build. **Hugo**: Debian's `hugo`, a minimal "
         "layout (title, content, tags, the section's page list; no CSS or JS) over the same "
         "content/ (bench/generate.py writes it to hugo/).",
-        f"- Medians of {args.runs} runs, each in a fresh process. ms/page = wall time / HTML "
+        "- Medians of " + ", ".join(f"{r} run{'s' if r > 1 else ''} at {n:,}"
+                                    for n, r in runs_of.items())
+        + ", each build in a fresh process. ms/page = wall time / HTML "
         "pages written (both sites for kb build: topics plus generated pages; 404.html not "
         "counted). Peak RSS: the process tree's resident memory (sampled every 50 ms, at "
         "least the kernel's peak of its largest process). Largest public page: the largest "

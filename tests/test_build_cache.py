@@ -165,3 +165,22 @@ def test_readings_in_worker_processes_equal_readings_in_one(project: Project) ->
     one = passages.read_all(kb, renderer, workers=1)
     two = passages.read_all(loading.load(project.content), renderer, workers=2)
     assert one == two and len(one.by_path) == 60
+
+
+def test_remembered_list_items_read_like_fresh_ones(project: Project) -> None:
+    # The audit reads list items (nav entries) once per distinct HTML; every page must read
+    # exactly as without that memory, marked passages and comments included.
+    from kbtools.core.reading import html_text
+
+    _kb(project)
+    out = project.build(Site.PUBLIC)
+    docs = [p.read_text() for p in sorted(out.rglob("*.html"))]
+    docs.append('<ul>\n<li title="t">one <b>two</b></li>\n<li><!-- c --></li>'
+                '<li class="headerlink">x</li>tail<li>one <b>two</b></li></ul>'
+                '<div data-kb-members><ul><li title="t">one <b>two</b></li></ul></div>')
+    for marker in (None, "data-kb-members"):
+        memo: html_text.Memo = {}
+        for doc in docs * 2:
+            assert html_text.read(doc, marker=marker, memo=memo) == html_text.read(
+                doc, marker=marker)
+        assert memo  # list items were remembered

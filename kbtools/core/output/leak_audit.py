@@ -144,7 +144,7 @@ class _Reporter:
 
 def _scan_html(text: str, base: str, secrets: Secrets, expected: Expectations,
                report: _Reporter) -> None:
-    doc = html_text.read(text)
+    doc = html_text.read(text, memo=secrets.html_memo)
     _scan_units([unit.text for unit in doc.units], base, secrets, expected, report)
     for address in doc.addresses:
         _check_url(address.url, base, secrets, expected, report)

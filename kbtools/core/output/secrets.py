@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from kbtools.core.checks.passages import Readings, source_line
 from kbtools.core.model.text import words
@@ -139,6 +140,8 @@ class Secrets:
     unit_memo: dict[str, tuple[Origin, ...]] = field(default_factory=dict, repr=False,
                                                      compare=False)
     url_memo: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    html_memo: dict[tuple[str, bool], tuple[Any, ...]] = field(
+        default_factory=dict, repr=False, compare=False)  # html_text.read's, for list items
 
     @cached_property
     def url_names(self) -> frozenset[str]:

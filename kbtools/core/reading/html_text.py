@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -73,14 +74,19 @@ class Document:
     tags: tuple[str, ...] = ()  # texts of Material's tag chips (class `md-tag`)
 
 
-def read(html: str, *, marker: str | None = None) -> Document:
+Memo = dict[tuple[str, bool], tuple[Any, ...]]
+
+
+def read(html: str, *, marker: str | None = None, memo: Memo | None = None) -> Document:
     """Cut ``html`` into units and addresses.
 
     ``marker`` names an attribute (``data-kb-members``): units and addresses inside an element
-    that carries it are ``marked``.
+    that carries it are ``marked``. ``memo``, a dict kept across documents read with the same
+    ``marker``: list items are read once per distinct HTML (a site's nav entries recur on
+    every page); the document read is the same.
     """
     tree = LexborHTMLParser(html)
-    reader = _Reader(marker)
+    reader = _Reader(marker, memo)
     root = tree.root
     if root is not None:
         reader.walk(root, marked=False)
@@ -100,9 +106,15 @@ def read(html: str, *, marker: str | None = None) -> Document:
 
 
 
+_MEMO_TAGS = frozenset({"li"})  # block elements whose reading is remembered (see read)
+_MEMO_CHARS = 4096  # the longest HTML remembered
+_MEMO_ENTRIES = 100_000
+
+
 class _Reader:
-    def __init__(self, marker: str | None) -> None:
+    def __init__(self, marker: str | None, memo: Memo | None = None) -> None:
         self.marker = marker
+        self.memo = memo
         self.units: list[Unit] = []
         self.addresses: list[Address] = []
         self.ids: list[tuple[str, bool]] = []
@@ -133,31 +145,66 @@ class _Reader:
                 continue
             if tag is None or tag.startswith("-"):
                 continue
-            attrs = child.attributes
-            cls = attrs.get("class")
-            classes = tuple(cls.split()) if cls else ()
-            if "headerlink" in classes:
-                continue  # the toc's "¶" permalink: the theme's, not the content's
-            inside = marked
-            if self.marker is not None and self.marker in attrs:
-                inside = True
-                self.marked_elements += 1
-            if attrs:
-                self._attributes(tag, attrs, inside, classes)
-            if "md-tag" in classes:
-                self.tags.append(" ".join((child.text(deep=True) or "").split()))
-            if tag in _LINE_TAGS:
-                self.flush(marked)
-                for line in (child.text(deep=True, separator="") or "").split("\n"):
-                    self._parts.append(line)
-                    self.flush(inside)
-                continue
-            block = tag in BLOCK_TAGS or inside != marked
-            if block:
-                self.flush(marked)
-            self.walk(child, marked=inside)
-            if block:
+            if (self.memo is not None and tag in _MEMO_TAGS
+                    and not "".join(self._parts).split()):
+                self._remembered(child, tag, marked)
+            else:
+                self._element(child, tag, marked)
+
+    def _remembered(self, child: LexborNode, tag: str, marked: bool) -> None:
+        # Only with no text pending (whitespace at most): what the element adds is then
+        # exactly the units, addresses, ids and tags appended while it is read.
+        assert self.memo is not None
+        self._parts = []
+        html = child.html or ""
+        if len(html) > _MEMO_CHARS:  # a whole section's list: its own items are remembered
+            self._element(child, tag, marked)
+            return
+        key = (html, marked)
+        hit = self.memo.get(key)
+        if hit is None:
+            before = (len(self.units), len(self.addresses), len(self.ids), len(self.tags),
+                      self.marked_elements)
+            self._element(child, tag, marked)
+            hit = (tuple(self.units[before[0]:]), tuple(self.addresses[before[1]:]),
+                   tuple(self.ids[before[2]:]), tuple(self.tags[before[3]:]),
+                   self.marked_elements - before[4])
+            if len(self.memo) < _MEMO_ENTRIES:
+                self.memo[key] = hit
+            return
+        units, addresses, ids, tags, marks = hit
+        self.units += units
+        self.addresses += addresses
+        self.ids += ids
+        self.tags += tags
+        self.marked_elements += marks
+
+    def _element(self, child: LexborNode, tag: str, marked: bool) -> None:
+        attrs = child.attributes
+        cls = attrs.get("class")
+        classes = tuple(cls.split()) if cls else ()
+        if "headerlink" in classes:
+            return  # the toc's "¶" permalink: the theme's, not the content's
+        inside = marked
+        if self.marker is not None and self.marker in attrs:
+            inside = True
+            self.marked_elements += 1
+        if attrs:
+            self._attributes(tag, attrs, inside, classes)
+        if "md-tag" in classes:
+            self.tags.append(" ".join((child.text(deep=True) or "").split()))
+        if tag in _LINE_TAGS:
+            self.flush(marked)
+            for line in (child.text(deep=True, separator="") or "").split("\n"):
+                self._parts.append(line)
                 self.flush(inside)
+            return
+        block = tag in BLOCK_TAGS or inside != marked
+        if block:
+            self.flush(marked)
+        self.walk(child, marked=inside)
+        if block:
+            self.flush(inside)
 
     def _attributes(self, tag: str, attrs: dict[str, str | None], marked: bool,
                     classes: tuple[str, ...]) -> None:
