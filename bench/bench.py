@@ -17,8 +17,8 @@ all of them), builds it in a fresh subprocess with
                     minimal layout over the same Markdown; skipped when hugo is missing;
   kb check          `kb check`, with --check.
 
-and measures wall time, peak RSS of the whole process tree (sum of the tree's RSS sampled
-every 50 ms, and never less than the largest single process as the kernel reports it),
+and measures wall time, peak memory of the whole process tree (sum of the tree's PSS sampled
+every 50 ms, and never less than the largest single process's RSS as the kernel reports it),
 output size, pages written and the largest HTML page. With bench/preview.py present (the
 writer's preview benchmark), it also times `kb serve --public` and `mkdocs serve` of the
 Material baseline: first page after start, and an edit's page after the save.
@@ -154,6 +154,17 @@ def _children(pid: int) -> list[int]:
 
 
 def _rss(pid: int) -> int:
+    """The process's proportional set size (PSS: its private pages, plus its share of pages it
+    shares with others, such as a forked parent's), or its RSS where the kernel has no PSS.
+    Summed over a process tree, PSS counts each page once; RSS would count the pages the
+    parent shares with the site builds it forked once per process."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * KIB
+    except (OSError, IndexError, ValueError):
+        pass
     try:
         with open(f"/proc/{pid}/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -162,7 +173,7 @@ def _rss(pid: int) -> int:
 
 
 def tree_rss(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, now."""
+    """Memory of ``pid`` and all its descendants, now (the sum of their PSS, see _rss)."""
     total, todo, seen = 0, [pid], set()
     while todo:
         p = todo.pop()
@@ -426,8 +437,9 @@ LABELS = {BASELINE: "Material + features, one site (a)", "kb build": "`kb build`
 
 
 def table(rows: list[Row], preview: list[dict] | None = None) -> str:
-    lines = ["| N topics | variant | wall time | ms/page | pages | peak RSS | largest public "
-             "page | ratio to Material | kbtools' own share | CPU time | CPU ratio |",
+    lines = ["| N topics | variant | wall time | ms/page | pages | peak memory | "
+             "largest public page | ratio to Material | kbtools' own share | CPU time | "
+             "CPU ratio |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         name = LABELS.get(r.variant, r.variant)
@@ -491,7 +503,7 @@ def targets(rows: list[Row], preview: list[dict] | None = None) -> list[str]:
                            f"{k} {v:.1f}" for k, v in r.kb_phases.items()) + ").")
     for r in (a, b):
         if r:
-            out.append(f"- Peak RSS at {r.n:,} at most 1 GiB: {r.peak_rss_b / MIB:,.0f} MiB "
+            out.append(f"- Peak memory at {r.n:,} at most 1 GiB: {r.peak_rss_b / MIB:,.0f} MiB "
                        f"({verdict(r.peak_rss_b <= 1024 * MIB)}).")
     if b:
         out.append(f"- Largest public HTML page at 5,000 at most 100 KiB (issue 12a's part): "
@@ -723,8 +735,10 @@ def main(argv: list[str] | None = None) -> int:
                                     for n, r in runs_of.items())
         + ", each build in a fresh process. ms/page = wall time / HTML "
         "pages written (both sites for kb build: topics plus generated pages; 404.html not "
-        "counted). Peak RSS: the process tree's resident memory (sampled every 50 ms, at "
-        "least the kernel's peak of its largest process). Largest public page: the largest "
+        "counted). Peak memory: the process tree's resident memory, each process's PSS "
+        "(pages it shares with a forked parent counted once over the tree), sampled every "
+        "50 ms, at least the kernel's peak RSS of its largest process. Largest public page: "
+        "the largest "
         "HTML file of the public site (the only site, for the peers). Ratio: median over the "
         "rounds of the variant's wall time over Material's in the same round. kbtools' own "
         "share: CPU seconds of kbtools' own work (load, checks with the passage readings, "

@@ -180,7 +180,7 @@ def _scan_json(doc: Any, base: str, secrets: Secrets, expected: Expectations,
 _BOUNDARY = "\x1f"  # between the words of two units: no phrase spans it
 
 
-_MEMO_CHARS = 160  # units up to this long are remembered (nav entries, labels, chrome)
+_MEMO_CHARS = 600  # units up to this long are remembered (nav entries, labels, short paragraphs)
 _MEMO_MAX = 200_000  # remembered units at most, per audit
 
 
