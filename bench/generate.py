@@ -425,8 +425,24 @@ def _subject_counts(topics: int) -> list[int]:
     return counts
 
 
+def _members(order: list[Subject], rng: random.Random) -> set[int]:
+    """MEMBERS_SHARE of the topics, members-only; every subject keeps a public topic (a subject
+    missing from the public site is not the shape under test)."""
+    members = set(rng.sample(range(len(order)), round(len(order) * MEMBERS_SHARE)))
+    by_subject: dict[str, list[int]] = {}
+    for i, subject in enumerate(order):
+        by_subject.setdefault(subject.folder, []).append(i)
+    for indexes in by_subject.values():
+        if all(i in members for i in indexes):
+            public = {f: [i for i in ix if i not in members] for f, ix in by_subject.items()}
+            spare = [i for ix in public.values() if len(ix) > 1 for i in ix]
+            if spare:  # the same count: another subject's public topic becomes members-only
+                members.discard(indexes[0])
+                members.add(rng.choice(spare))
+    return members
+
+
 def _plan(topics: int, rng: random.Random) -> list[Planned]:
-    members = set(rng.sample(range(topics), round(topics * MEMBERS_SHARE)))
     # All titles per subject, shuffled once: unique titles without retries.
     pools: dict[str, list[tuple[str, str, str]]] = {}
     for subject in SUBJECTS:
@@ -438,6 +454,7 @@ def _plan(topics: int, rng: random.Random) -> list[Planned]:
     planned = []
     order = [s for s, k in zip(SUBJECTS, _subject_counts(topics), strict=True) for _ in range(k)]
     rng.shuffle(order)
+    members = _members(order, rng)
     seen: dict[str, int] = {}
     for i, subject in enumerate(order):
         pool = pools[subject.folder]

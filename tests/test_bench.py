@@ -91,6 +91,21 @@ def test_subjects_of_very_different_sizes(tmp_path: Path) -> None:
     assert max(len(v) for v in by_tag.values()) >= 8
 
 
+@pytest.mark.parametrize("n", [20, 40, 100])
+def test_every_subject_keeps_a_public_topic(tmp_path: Path, n: int) -> None:
+    # Small knowledge bases have subjects of one or two topics: none may vanish from the
+    # public site (tests of the nav count its groups), and 30% stay members-only.
+    gen.generate(tmp_path, n, seed=1)
+    public: dict[str, int] = {}
+    members = 0
+    for p in (tmp_path / "content").rglob("*.md"):
+        shown = _visibility(p.read_text()) == "public"
+        public[p.parent.name] = public.get(p.parent.name, 0) + shown
+        members += not shown
+    assert len(public) == 10 and min(public.values()) >= 1
+    assert members == round(0.3 * n)
+
+
 def test_realistic_shape(kb100: Path) -> None:
     texts = [p.read_text() for p in sorted((kb100 / "content").rglob("*.md"))]
     members = [t for t in texts if _visibility(t) == "members"]
