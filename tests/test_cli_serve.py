@@ -1,72 +1,238 @@
-"""`kb serve`: MkDocs' dev server for the public or the members site."""
+"""`kb serve`: the writer's preview of the public or the members site, over real HTTP.
+
+Every test starts a real `kb serve` (a process, or the same server in a thread where the
+test must break the renderer) against a temporary project and asserts on what is served.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from mkdocs.livereload import LiveReloadServer
+
+from kbtools.core.site.plan import Site
 
 from .conftest import Project, topic
 from .conftest import kb_cli as kb
 
+WAIT = 120.0  # generous: CI machines are slow; nothing here is timed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(url: str) -> tuple[int, str]:
+    """Status and body of ``url`` (0 while nothing listens)."""
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        with e:
+            return e.code, e.read().decode(errors="replace")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, ""
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class Server:
+    """A `kb serve` process; its output is collected as it runs."""
+
+    def __init__(self, project: Project, *args: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}/"
+        kb_exe = Path(sys.executable).parent / "kb"
+        cmd = [str(kb_exe)] if kb_exe.exists() else [sys.executable, "-m", "kbtools.cli"]
+        self.proc = subprocess.Popen([*cmd, "serve", *args, "-a", f"127.0.0.1:{self.port}"],
+                                     cwd=project.root, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True,
+                                     env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                                     # Ctrl+C as in a terminal, even where the shell that
+                                     # started the tests has its children ignore SIGINT.
+                                     preexec_fn=_default_sigint)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def get(self, path: str) -> tuple[int, str]:
+        return fetch(self.base + path)
+
+    def wait_for(self, path: str, needle: str, status: int = 200) -> str:
+        """The body of ``path`` once it is served with ``status`` and holds ``needle``."""
+        deadline = time.monotonic() + WAIT
+        last: tuple[int, str] = (0, "")
+        while time.monotonic() < deadline:
+            last = self.get(path)
+            if last[0] == status and needle in last[1]:
+                return last[1]
+            assert self.proc.poll() is None, self.output
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} not served at /{path} ({last[0]}) within {WAIT} s\n"
+                             f"{self.output}")
+
+    def wait_output(self, needle: str, after: int = 0) -> None:
+        """Wait until the terminal shows ``needle`` (in the output from character ``after``)."""
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            if needle in self.output[after:]:
+                return
+            assert self.proc.poll() is None, self.output
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} not printed within {WAIT} s\n{self.output}")
+
+    def stop(self) -> str:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._reader.join(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        return self.output
+
 
 @pytest.fixture
-def served(project: Project, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Run `kb serve` in-process up to the first build, and keep what it built."""
+def serve(project: Project) -> Iterator[type[Server]]:
+    started: list[Server] = []
+
+    def start(*args: str) -> Server:
+        server = Server(project, *args)
+        started.append(server)
+        return server
+
+    yield start  # type: ignore[misc]
+    for server in started:
+        output = server.stop()
+        assert "Traceback" not in output, output
+
+
+@pytest.fixture
+def content(project: Project) -> Project:
     project.write("accounts/open.md", topic("Open question", body="Public words.\n\n"
-                                            "/// members\nZQXpassage\n///"))
-    project.write("accounts/secret.md", topic("ZQX secret", visibility="members"))
-    monkeypatch.chdir(project.root)
-    seen: dict[str, Any] = {"project": project}
-
-    def fake_serve(self: LiveReloadServer, *, open_in_browser: bool = False) -> None:
-        root = Path(self.root)
-        seen["pages"] = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
-        seen["text"] = "\n".join(p.read_text(errors="replace") for p in root.rglob("*.html"))
-        seen["url"] = self.url
-
-    monkeypatch.setattr(LiveReloadServer, "serve", fake_serve)
-    return seen
+                                            "/// members\nZQXpassage words for members.\n///"))
+    project.write("accounts/secret.md", topic("ZQX secret", visibility="members",
+                                              aliases="[accounts/zqx-old.md]",
+                                              body="ZQXsecretbody.\n\n![ZQX](zqx-only.png)"))
+    project.write("accounts/zqx-only.png", b"\x89PNG\r\n\x1a\n")
+    return project
 
 
-def test_public_preview_has_no_members_content(served: dict[str, Any]) -> None:
-    result = kb("serve", "--public", "-a", "127.0.0.1:8123")
-    assert result.exit_code == 0, result.output
-    assert "accounts/open/index.html" in served["pages"]
-    assert "accounts/secret/index.html" not in served["pages"]
-    assert "zqx" not in served["text"].lower()
-    assert served["url"] == "http://127.0.0.1:8123/"
+def test_public_preview_has_no_members_content(content: Project, serve: type[Server]) -> None:
+    server = serve("--public")
+    page = server.wait_for("accounts/open/", "Public words.")
+    assert "zqx" not in page.lower()
+    assert "livereload(" in page  # the page reloads itself on a save
+    # A members topic, its alias, its image: not in the public preview.
+    for path in ("accounts/secret/", "accounts/secret/index.html", "accounts/zqx-old/",
+                 "accounts/zqx-only.png"):
+        status, body = server.get(path)
+        assert status == 404, path
+        assert "zqx" not in body.lower()
+    # Whatever else the site holds, served on request, holds nothing members-only either.
+    for path in ("", "accounts/", "search/search_index.json", "sitemap.xml", "tags/",
+                 "llms.txt", "404.html"):
+        status, body = server.get(path)
+        assert status == 200, path
+        assert "zqx" not in body.lower(), path
+    assert "Open question" in server.get("search/search_index.json")[1]
 
 
-def test_members_preview_has_everything(served: dict[str, Any]) -> None:
-    result = kb("serve", "--members", "-a", "127.0.0.1:8123")
-    assert result.exit_code == 0, result.output
-    assert "accounts/secret/index.html" in served["pages"]
-    assert "ZQXpassage" in served["text"]
+def test_members_preview_has_everything(content: Project, serve: type[Server]) -> None:
+    server = serve("--members")
+    assert "ZQXpassage" in server.wait_for("accounts/open/", "Public words.")
+    page = server.wait_for("accounts/secret/", "ZQXsecretbody")
+    assert 'name="robots" content="noindex' in page
+    assert server.get("accounts/zqx-only.png")[0] == 200
+    alias = server.get("accounts/zqx-old/")[1]  # the alias redirects, and is noindex too
+    assert '"../secret/"' in alias and 'content="noindex' in alias
 
 
-def test_errors_are_shown_and_the_server_stays_up(served: dict[str, Any],
-                                                  caplog: pytest.LogCaptureFixture) -> None:
-    served["project"].write("accounts/bad.md", topic("Bad", body="[x](nope.md)"))
-    result = kb("serve", "--public")
-    assert result.exit_code == 0, result.output
-    err = caplog.text + result.output
-    assert "content/accounts/bad.md:7:5: error[KB300]" in err
-    assert "the public site was not rebuilt: 1 error in the content" in err
-    assert "Aborted with" not in err and "BuildError" not in err
-    assert err.count("1 error in the content") == 1, err
-    assert "Traceback" not in err
-    assert served["pages"] == []  # nothing built yet; the server still starts
+def test_an_edit_is_served_and_reloads_the_browser(content: Project,
+                                                    serve: type[Server]) -> None:
+    server = serve("--public")
+    page = server.wait_for("accounts/open/", "Public words.")
+    epoch = int(re.search(r"livereload\((\d+), \d+\)", page)[1])  # type: ignore[index]
+    content.write("accounts/open.md", topic("Open question", body="Edited words.\n\n"
+                                            "/// members\nZQXpassage edited.\n///"))
+    page = server.wait_for("accounts/open/", "Edited words.")
+    assert "zqx" not in page.lower()
+    # The browser's live-reload poll answers with a newer version of the site.
+    status, newer = server.get(f"livereload/{epoch}/1")
+    assert status == 200 and int(newer) > epoch
+    # A new topic appears, in the nav of the other pages too.
+    content.write("accounts/new.md", topic("Brand new topic", body="New words."))
+    server.wait_for("accounts/new/", "New words.")
+    assert "Brand new topic" in server.wait_for("accounts/open/", "Brand new topic")
+
+
+def test_an_invalid_edit_keeps_the_last_good_page(content: Project,
+                                                  serve: type[Server]) -> None:
+    server = serve("--public")
+    server.wait_for("accounts/open/", "Public words.")
+    mark = len(server.output)
+    content.write("accounts/open.md", topic("Open question", body="Broken words [x](nope.md)"))
+    server.wait_output("the public site was not rebuilt: 1 error in the content", mark)
+    assert "content/accounts/open.md:7:18: error[KB300]" in server.output[mark:]
+    page = server.wait_for("accounts/open/", "data-kb-serve-error")
+    assert "Public words." in page and "Broken words" not in page
+    assert "the latest save has 1 error" in page
+    # Fixed: the new page, without the banner.
+    content.write("accounts/open.md", topic("Open question", body="Fixed words."))
+    page = server.wait_for("accounts/open/", "Fixed words.")
+    assert "data-kb-serve-error" not in page
+
+
+def test_errors_at_start_are_shown_and_the_server_stays_up(content: Project,
+                                                           serve: type[Server]) -> None:
+    content.write("accounts/bad.md", topic("Bad", body="[x](nope.md)"))
+    server = serve("--public")
+    server.wait_output("Serving on")
+    out = server.output
+    assert "content/accounts/bad.md:7:5: error[KB300]" in out
+    assert "the public site was not rebuilt: 1 error in the content" in out
+    assert out.count("1 error in the content") == 1, out
+    assert "Aborted with" not in out and "BuildError" not in out
+    status, body = server.get("accounts/open/")
+    assert status == 404 and "Public words" not in body  # nothing good to show yet
+    content.write("accounts/bad.md", topic("Bad", body="Now fine."))
+    server.wait_for("accounts/bad/", "Now fine.")
+
+
+def test_impossible_date_is_a_diagnostic_not_a_hang(content: Project,
+                                                    serve: type[Server]) -> None:
+    content.write("accounts/bad.md", topic("Bad", updated="2026-02-30"))
+    server = serve("--public")
+    server.wait_output("Serving on")
+    assert "content/accounts/bad.md:5:10: error[KB107]" in server.output
+    assert "February 2026 has 28 days" in server.output
+    assert "ValueError" not in server.output
 
 
 def test_configuration_without_the_plugin(project: Project,
@@ -81,82 +247,64 @@ def test_configuration_without_the_plugin(project: Project,
     assert result.stderr == "kb serve: nope.yml: no such configuration file\n"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def test_the_preview_is_the_published_page(content: Project, serve: type[Server],
+                                           tmp_path: Path) -> None:
+    """The topic's article and nav, as `kb build` writes them."""
+    content.write("accounts/other.md", topic("Other question", body="## A heading\n\nMore."))
+    out = content.build(Site.PUBLIC, tmp_path / "built")
+    server = serve("--public")
+    for page in ("accounts/open/", "accounts/other/", "accounts/"):
+        served = server.wait_for(page, "</html>")
+        built = (out / page / "index.html").read_text()
+        for part in (r"<article.*?</article>", r'<nav class="md-nav md-nav--primary".*?</nav>'):
+            a, b = re.search(part, served, re.S), re.search(part, built, re.S)
+            assert a is not None and b is not None, part
+            assert a[0] == b[0], page
 
 
-def wait_for(url: str, needle: str, timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                last = response.read().decode()
-                if needle in last:
-                    return last
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{needle!r} not served at {url} within {timeout} s")
-
-
-def test_real_server_reloads_on_save(project: Project) -> None:
-    project.write("accounts/secret.md", topic("Members first title", visibility="members"))
-    port = free_port()
-    kb_exe = Path(sys.executable).parent / "kb"
-    cmd = [str(kb_exe)] if kb_exe.exists() else [sys.executable, "-m", "kbtools.cli"]
-    proc = subprocess.Popen([*cmd, "serve", "--members", "-a", f"127.0.0.1:{port}"],
-                            cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, text=True)
-    try:
-        url = f"http://127.0.0.1:{port}/accounts/secret/"
-        wait_for(url, "Members first title", 90)
-        project.write("accounts/secret.md", topic("Members second title", visibility="members"))
-        wait_for(url, "Members second title", 60)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            output, _ = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            output, _ = proc.communicate()
-    assert "Serving on" in output
-    assert "Traceback" not in output
-
-
-def test_a_preview_the_audit_refuses_is_never_served(served: dict[str, Any],
-                                                     monkeypatch: pytest.MonkeyPatch,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
-    """A rebuild whose audit fails leaves the last good preview in the served folder."""
+def test_a_page_the_audit_refuses_is_never_served(content: Project,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The renderer is broken to render the public passage: the audit refuses the page."""
     from kbtools.plugin import members_block
+    from kbtools.plugin.serve import Preview, PreviewServer
 
-    def serve_twice(self: LiveReloadServer, *, open_in_browser: bool = False) -> None:
-        root = Path(self.root)
-        served["first"] = (root / "accounts/open/index.html").read_text()
-        # The public block now renders its passage: the audit must refuse this rebuild.
-        monkeypatch.setattr(members_block.DropPassages, "run", lambda self, root: None)
-        self.builder()
-        served["second"] = (root / "accounts/open/index.html").read_text()
-        served["files"] = sorted(p.name for p in root.parent.iterdir()
-                                 if p.name.startswith(f".{root.name}"))
+    monkeypatch.chdir(content.root)
+    monkeypatch.setattr(members_block.DropPassages, "run", lambda self, root: None)
+    port = free_port()
+    preview = Preview(str(content.config), Site.PUBLIC, f"http://127.0.0.1:{port}/")
+    server = PreviewServer(preview, host="127.0.0.1", port=port, root=str(content.content))
+    server.error_handler = server.error_page
+    preview.rebuild()
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + WAIT
+        while fetch(f"http://127.0.0.1:{port}/")[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        status, body = fetch(f"http://127.0.0.1:{port}/accounts/open/")
+        assert status == 500
+        assert "ZQXpassage" not in body and "Refused by the audit" in body
+        status, body = fetch(f"http://127.0.0.1:{port}/search/search_index.json")
+        assert status == 500 and "ZQXpassage" not in body
+        assert fetch(f"http://127.0.0.1:{port}/accounts/")[0] == 200  # nothing of it there
+    finally:
+        server.shutdown()
+        thread.join(timeout=30)
+        preview.close()
 
-    monkeypatch.setattr(LiveReloadServer, "serve", serve_twice)
-    result = kb("serve", "--public")
-    assert result.exit_code == 0, result.output
-    assert "the audit found" in caplog.text + result.output
-    assert "ZQXpassage" not in served["first"]
-    assert served["second"] == served["first"]
-    assert served["files"] == []  # no staging folder left beside the served one
 
-
-def test_impossible_date_is_a_diagnostic_not_a_hang(served: dict[str, Any],
-                                                    caplog: pytest.LogCaptureFixture) -> None:
-    served["project"].write("accounts/bad.md", topic("Bad", updated="2026-02-30"))
-    result = kb("serve", "--public")
-    assert result.exit_code == 0, result.output
-    err = caplog.text + result.output
-    assert "content/accounts/bad.md:5:10: error[KB107]" in err
-    assert "February 2026 has 28 days" in err
-    assert "Traceback" not in err and "ValueError" not in err
+def test_the_next_start_uses_the_memo_and_sees_edits_made_meanwhile(
+        content: Project, serve: type[Server]) -> None:
+    """Ctrl+C keeps the memo in .cache/kbtools; a topic edited while no preview ran shows its
+    new words on the next start, and the members passage stays out of the public preview."""
+    first = serve("--public")
+    first.wait_for("accounts/open/", "Public words.")
+    first.stop()
+    assert (content.root / ".cache" / "kbtools" / "preview-public.pickle").is_file()
+    content.write("accounts/open.md", topic("Open question", body="Words edited meanwhile.\n\n"
+                                            "/// members\nZQXpassage again.\n///"))
+    second = serve("--public")
+    page = second.wait_for("accounts/open/", "Words edited meanwhile.")
+    assert "starting from what the last preview kept" in second.output
+    assert "zqx" not in page.lower()
+    assert second.get("accounts/secret/")[0] == 404

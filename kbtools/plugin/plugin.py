@@ -24,7 +24,7 @@ from mkdocs.structure.pages import Page
 from kbtools.core.model.errors import KbError
 from kbtools.core.site.plan import Site
 from kbtools.plugin.config import KbConfig
-from kbtools.plugin.site_build import Reporting, SiteBuild
+from kbtools.plugin.site_build import InMemory, Reporting, SiteBuild
 
 
 class KbPlugin(BasePlugin[KbConfig]):
@@ -37,6 +37,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         # plugin's error with "Aborted with a BuildError!", so the refusal is kept here.
         self.refusal: KbError | None = None
         self._build: SiteBuild | None = None
+        self.in_memory: InMemory | None = None  # set by kbtools.plugin.preview
 
     def prepare(self, site: Site, *, report: bool = True,
                 progress: Callable[[int, int], None] | None = None) -> None:
@@ -70,7 +71,8 @@ class KbPlugin(BasePlugin[KbConfig]):
         # `kb build` of both sites, tests): every build is a new SiteBuild.
         self.refusal, self._build = None, None
         self._build = self._refusing(lambda: SiteBuild.start(
-            config, self.config, command=self.command, reporting=self.reporting))
+            config, self.config, command=self.command, reporting=self.reporting,
+            in_memory=self.in_memory))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

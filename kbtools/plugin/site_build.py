@@ -40,6 +40,7 @@ from kbtools.plugin import nav_cache, timing
 from kbtools.plugin import theme as reader
 from kbtools.plugin.config import KbConfig
 from kbtools.plugin.members_block import MembersBlockExtension, Mode
+from kbtools.plugin.preview_memo import MemoProbe
 from kbtools.plugin.probe import renderer_for
 
 log = get_plugin_logger(__name__)
@@ -56,6 +57,14 @@ class Reporting:
     # Whether to print content findings: the other site's build of a pair prints the same.
     warnings: bool = True
     on_progress: Callable[[int, int], None] | None = None
+
+
+@dataclass
+class InMemory:
+    """A build for kbtools.plugin.preview: pages render in memory when asked for, so nothing
+    is staged or published; the probe's renders are kept across the preview's rebuilds."""
+
+    probe_memo: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -82,13 +91,13 @@ class SiteBuild:
 
     @classmethod
     def start(cls, config: MkDocsConfig, options: KbConfig, *, command: str | None,
-              reporting: Reporting) -> SiteBuild:
+              reporting: Reporting, in_memory: InMemory | None = None) -> SiteBuild:
         """Load and check the content, plan the site, set up MkDocs' config for it and stage
         the output folder. Raises KbError when the build must not go on."""
         _require_exclude_all(config)
         site = Site(options.site)
         facts = reader.load_facts(config)
-        checked = _checked(config, options, facts, reporting)
+        checked = _checked(config, options, facts, reporting, in_memory)
         # Placeholders are the facts' values from here on; passages carry the renderer's reading.
         with timing.phase("plan"):
             site_plan = plan(checked.kb, site)
@@ -96,7 +105,8 @@ class SiteBuild:
         _configure(config, options, site_plan)
         build = cls(options=options, site=site, kb=checked.kb, plan=site_plan, facts=facts,
                     readings=checked.readings, generated=generated,
-                    staging=_staging(config, options, site, command), reporting=reporting)
+                    staging=None if in_memory else _staging(config, options, site, command),
+                    reporting=reporting)
         build._set_source_date_epoch()
         return build
 
@@ -201,6 +211,11 @@ class SiteBuild:
             self.staging = None
         self.restore_epoch()
 
+    def audit_inputs(self, config: MkDocsConfig) -> tuple[secrets.Secrets, audit.Expectations]:
+        """What the public audit looks for, and what the site may hold (the preview audits
+        each response with them)."""
+        return self._secrets(config), self._expected(config)
+
     def _secrets(self, config: MkDocsConfig) -> secrets.Secrets:
         # Only fixed labels and names of public subjects: never the generated pages
         # themselves, or a members title listed there by mistake would count as public.
@@ -247,12 +262,14 @@ class SiteBuild:
 
 
 def _checked(config: MkDocsConfig, options: KbConfig, facts: _facts.Facts,
-             reporting: Reporting) -> Checked:
+             reporting: Reporting, in_memory: InMemory | None = None) -> Checked:
     """Every content check of both sites, as `kb check` runs them; KB402 on any error."""
     # `kb build` of both sites reads and checks the content once, before the two builds
     # start (kbtools.plugin.build.prepare); any other build does it here.
     shared = _build.shared_content(config)
-    checked = shared if shared is not None else read_content(config, options.members_url, facts)
+    checked = shared if shared is not None else read_content(
+        config, options.members_url, facts,
+        probe_memo=in_memory.probe_memo if in_memory is not None else None)
     # The findings cover both sites: one build of a pair reports them.
     if reporting.warnings:
         report(checked.findings)
@@ -265,7 +282,7 @@ def _checked(config: MkDocsConfig, options: KbConfig, facts: _facts.Facts,
 
 
 def read_content(config: MkDocsConfig, members_url: str, facts: _facts.Facts, *,
-                 workers: int = 1) -> Checked:
+                 workers: int = 1, probe_memo: dict[str, str] | None = None) -> Checked:
     """The content loaded and checked for both sites: placeholders replaced, passages read by
     the renderer (in ``workers`` processes, or from the cache of earlier readings)."""
     with timing.phase("load"):
@@ -275,7 +292,10 @@ def read_content(config: MkDocsConfig, members_url: str, facts: _facts.Facts, *,
     with timing.phase("checks"):
         # Placeholders become the facts' values, named links get their addresses and tags
         # their labels, before the renderer reads the content.
-        return check_content(kb, facts, renderer_for(config), members_url=members_url,
+        renderer: _passages.Renderer = renderer_for(config)
+        if probe_memo is not None:  # the preview: the same body is probed once per session
+            renderer = MemoProbe(renderer, probe_memo)
+        return check_content(kb, facts, renderer, members_url=members_url,
                              links=reader.load_links(config),
                              tag_labels=reader.load_tag_labels(config),
                              cache=_build.readings_cache(config), workers=workers)

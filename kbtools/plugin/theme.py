@@ -147,12 +147,19 @@ def mark_noindex(site_dir: str | Path) -> None:
     (mkdocs-redirects' redirect pages)."""
     for path in Path(site_dir).rglob("*.html"):
         data = path.read_bytes()
-        if _ROBOTS_META in data:
-            continue
-        m = _HEAD.search(data)
-        if m is None:
-            raise BuildRefused(f"{path.name} has no <head> to mark noindex")
-        path.write_bytes(data[: m.end()] + b"\n" + _ROBOTS_META + data[m.end():])
+        if _ROBOTS_META not in data:
+            path.write_bytes(noindex(data, path.name))
+
+
+def noindex(data: bytes, name: str) -> bytes:
+    """One members HTML file, marked noindex (``name`` for the error; the preview marks what
+    it serves)."""
+    if _ROBOTS_META in data:
+        return data
+    m = _HEAD.search(data)
+    if m is None:
+        raise BuildRefused(f"{name} has no <head> to mark noindex")
+    return data[: m.end()] + b"\n" + _ROBOTS_META + data[m.end():]
 
 
 def chrome(facts: _facts.Facts) -> list[str]:

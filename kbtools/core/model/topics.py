@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kbtools.core.model import memo
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.reading.markdown_scan import Scan, scan, without_members
 
@@ -109,7 +110,9 @@ class Topic:
         """The body's structure as kbtools' scanner reads it (checked against the renderer
         for every topic with a members passage, see kbtools/core/checks/passages.py)."""
         if self._scan is None:
-            self._scan = scan(self.body, self.body_first_line)
+            # The same body scans the same (the preview's rebuilds, kbtools/core/model/memo.py).
+            self._scan = memo.cached(("scan", self.body, self.body_first_line),
+                                     lambda: scan(self.body, self.body_first_line))
         return self._scan
 
     @property

@@ -67,6 +67,13 @@ def audit(site_dir: str | os.PathLike[str], secrets: Secrets,
     return sorted(set(found))
 
 
+def audit_file(rel: str, data: bytes, secrets: Secrets,
+               expected: Expectations) -> list[Diagnostic]:
+    """Every leak in one file of the public site (``rel``, its path there) holding ``data``:
+    the checks :func:`audit` makes of each file it reads (the preview audits what it serves)."""
+    return sorted(set(_audit_file(rel, data, secrets, expected)))
+
+
 def _is_verbatim(rel: str, data: bytes, expected: Expectations) -> bool:
     source = expected.verbatim.get(rel)
     if source is None:

@@ -12,6 +12,7 @@ public topics (without their passages), the labels of generated pages, the theme
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
@@ -19,9 +20,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from kbtools.core.checks.passages import Readings, source_line
+from kbtools.core.model import memo
 from kbtools.core.model.text import words
 from kbtools.core.model.topics import KnowledgeBase, Topic
 from kbtools.core.reading.html_text import Unit
@@ -173,16 +175,15 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
               if t.valid and not t.is_draft and t.visibility == "public"}
     for path, topic in kb.topics.items():
         shown = kb.display(path)
-        if path in public:
-            reading = readings.get(path)
-            if reading is not None:
-                _passage_units(topic, reading.members, shown, s.phrases)
-            if topic.has_blocks:
-                # And the lines of the passages as written, blocks misspelled as members
-                # (`/// member`) included: when unsure, the audit looks for more, never less.
-                _passages_as_written(topic, shown, s.phrases)
+        # A topic's phrases depend on its content only (the preview keeps them across
+        # rebuilds, kbtools/core/model/memo.py); they are added in the same order either way.
+        is_public = path in public
+        for phrase, origin in memo.cached(
+                ("secrets-phrases", shown, is_public, memo.topic_key(topic)),
+                functools.partial(_topic_phrases, topic, shown, is_public, readings)):
+            s.phrases.add(phrase, origin)
+        if is_public:
             continue
-        _whole_topic(topic, shown, s.phrases)
         origin = Origin("url", shown, 1, path)
         for form in _url_forms(path, directory_urls):
             s.urls[form] = origin
@@ -195,12 +196,21 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
         if fact:
             s.phrases.add(fact, Origin("fact", "mkdocs.yml", 0, value))
 
-    corpus = [(seq, text_keys(seq))
-              for seq in _public_corpus(public, readings, public_text) if seq]
+    corpus: list[tuple[list[str], set[str]]] = []
+    for topic in public.values():
+        corpus += memo.cached(("secrets-corpus", memo.topic_key(topic)),
+                              functools.partial(_keyed_corpus, topic))
+    extra = tuple(public_text)
+    corpus += memo.cached(("secrets-corpus", extra),
+                          lambda: _keyed(words(text) for text in extra))
+    # Which key a phrase is filed under only makes the search faster or slower, never finds
+    # more or less (a phrase in a text has all its keys there): the preview keeps the
+    # frequencies of its first rebuild.
     # Only the keys phrases can be filed under need a count: the rest of the public text's
     # words and pairs (most of them) are never looked up.
     wanted = s.phrases.keys()
-    s.phrases.index(Counter(k for _, keys in corpus for k in keys & wanted))
+    s.phrases.index(memo.cached(("secrets-frequency",),
+                                lambda: Counter(k for _, keys in corpus for k in keys & wanted)))
     for seq, keys in corpus:
         s.phrases.discard_found_in(seq, keys)
     s.phrases.compact()
@@ -214,15 +224,59 @@ def collect(kb: KnowledgeBase, public_text: Iterable[str] = (), *,
                                                             topic.meta_lines.get("tags", 1), tag))
     used_publicly: set[str | None] = set()
     for p, t in public.items():
-        reading = readings.get(p)
-        targets = (reading.public_addresses if reading is not None
-                   else [link.target for link in t.scan().site_links(public=True)])
-        used_publicly |= {resolve(p, target) for target in targets}
+        used_publicly |= memo.cached(("secrets-used", memo.topic_key(t)),
+                                     functools.partial(_used, p, t, readings))
     for asset in sorted(kb.assets - used_publicly):
         origin = Origin("file", kb.display(asset), 0, asset)
         s.files[asset] = origin
         s.urls.setdefault(asset, origin)
     return s
+
+
+class _Sink(Protocol):
+    def add(self, phrase: tuple[str, ...], origin: Origin) -> None: ...
+
+
+class _Recorder:
+    """Phrases as a PhraseSet would receive them, in order."""
+
+    def __init__(self) -> None:
+        self.added: list[tuple[tuple[str, ...], Origin]] = []
+
+    def add(self, phrase: tuple[str, ...], origin: Origin) -> None:
+        self.added.append((phrase, origin))
+
+
+def _topic_phrases(topic: Topic, shown: str, public: bool, readings: Readings,
+                   ) -> tuple[tuple[tuple[str, ...], Origin], ...]:
+    """The phrases one topic contributes: a public topic's passages, a members topic's all."""
+    phrases = _Recorder()
+    if public:
+        reading = readings.get(topic.path)
+        if reading is not None:
+            _passage_units(topic, reading.members, shown, phrases)
+        if topic.has_blocks:
+            # And the lines of the passages as written, blocks misspelled as members
+            # (`/// member`) included: when unsure, the audit looks for more, never less.
+            _passages_as_written(topic, shown, phrases)
+    else:
+        _whole_topic(topic, shown, phrases)
+    return tuple(phrases.added)
+
+
+def _keyed(seqs: Iterable[list[str]]) -> list[tuple[list[str], set[str]]]:
+    return [(seq, text_keys(seq)) for seq in seqs if seq]
+
+
+def _keyed_corpus(topic: Topic) -> list[tuple[list[str], set[str]]]:
+    return _keyed(_topic_corpus(topic))
+
+
+def _used(path: str, topic: Topic, readings: Readings) -> set[str | None]:
+    reading = readings.get(path)
+    targets = (reading.public_addresses if reading is not None
+               else [link.target for link in topic.scan().site_links(public=True)])
+    return {resolve(path, target) for target in targets}
 
 
 def tag_key(tag: str) -> str:
@@ -243,7 +297,7 @@ def _url_forms(path: str, directory_urls: bool) -> Iterator[str]:
         yield url + "index.html" if url.endswith("/") else url
 
 
-def _whole_topic(topic: Topic, shown: str, phrases: PhraseSet) -> None:
+def _whole_topic(topic: Topic, shown: str, phrases: _Sink) -> None:
     for key in ("title", "summary"):
         value = topic.meta.get(key)
         if isinstance(value, str):
@@ -254,7 +308,7 @@ def _whole_topic(topic: Topic, shown: str, phrases: PhraseSet) -> None:
 
 
 def _passage_units(topic: Topic, units: Iterable[Unit], shown: str,
-                   phrases: PhraseSet) -> None:
+                   phrases: _Sink) -> None:
     """Phrases of the text the renderer put inside members passages, one unit at a time."""
     for unit in units:
         seq = tuple(words(unit.text))
@@ -274,7 +328,7 @@ def _passage_units(topic: Topic, units: Iterable[Unit], shown: str,
                 phrases.add(chunk, origin)
 
 
-def _passages_as_written(topic: Topic, shown: str, phrases: PhraseSet) -> None:
+def _passages_as_written(topic: Topic, shown: str, phrases: _Sink) -> None:
     lines = topic.body.split("\n")
     scan = topic.scan()
     for block in [*scan.members_blocks, *scan.meant_blocks]:
@@ -283,13 +337,13 @@ def _passages_as_written(topic: Topic, shown: str, phrases: PhraseSet) -> None:
         _add_text(phrases, lines[first: end - topic.body_first_line + 1], block.start, shown)
 
 
-def _add_short(phrases: PhraseSet, text: str, origin: Origin) -> None:
+def _add_short(phrases: _Sink, text: str, origin: Origin) -> None:
     seq = tuple(words(text))
     if seq and len("".join(seq)) >= 4:
         phrases.add(seq[:CHUNK] if len(seq) > CHUNK else seq, origin)
 
 
-def _add_text(phrases: PhraseSet, lines: list[str], first_line: int, shown: str) -> None:
+def _add_text(phrases: _Sink, lines: list[str], first_line: int, shown: str) -> None:
     for offset, line in enumerate(lines):
         if _FENCE_LINE.match(line):
             continue
@@ -313,20 +367,17 @@ def _informative(chunk: tuple[str, ...]) -> bool:
     return sum(1 for w in chunk if not w.isdigit()) >= 2
 
 
-def _public_corpus(public: dict[str, Topic], readings: Readings,
-                   extra: Iterable[str]) -> Iterator[list[str]]:
-    for topic in public.values():
-        yield words(" ".join(str(topic.meta.get(k, "")) for k in ("title", "summary")))
-        yield words(" ".join(topic.tags))
-        # The body without its passages (and without blocks misspelled as members): a topic
-        # whose passages the scanner and the renderer read differently is refused (KB203).
-        for paragraph in _PARAGRAPH.split(_without_passages(topic)):
-            plain = _LINK.sub(lambda m: " " + m.group(1) + " ", paragraph)
-            yield words(html.unescape(_TAG.sub(" ", plain)))
-            # And the Markdown as written: a code sample shows its tags and URLs as text.
-            yield words(html.unescape(paragraph))
-    for text in extra:
-        yield words(text)
+def _topic_corpus(topic: Topic) -> Iterator[list[str]]:
+    """The public text of one public topic, as word sequences."""
+    yield words(" ".join(str(topic.meta.get(k, "")) for k in ("title", "summary")))
+    yield words(" ".join(topic.tags))
+    # The body without its passages (and without blocks misspelled as members): a topic
+    # whose passages the scanner and the renderer read differently is refused (KB203).
+    for paragraph in _PARAGRAPH.split(_without_passages(topic)):
+        plain = _LINK.sub(lambda m: " " + m.group(1) + " ", paragraph)
+        yield words(html.unescape(_TAG.sub(" ", plain)))
+        # And the Markdown as written: a code sample shows its tags and URLs as text.
+        yield words(html.unescape(paragraph))
 
 
 def _without_passages(topic: Topic) -> str:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from kbtools.core.model import memo
 from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.errors import ContentError
@@ -126,10 +127,14 @@ def check(kb: KnowledgeBase, facts: Facts) -> Iterator[Diagnostic]:
     for topic in kb.topics.values():
         if not topic.valid:
             continue
-        public = topic.is_public
-        for text, line, col in _texts(topic):
-            yield from _check_text(kb, topic, text, line, col, facts, phones, hours,
-                                   public=public)
+
+        def one(topic: Topic = topic) -> tuple[Diagnostic, ...]:
+            return tuple(d for text, line, col in _texts(topic)
+                         for d in _check_text(kb, topic, text, line, col, facts, phones, hours,
+                                              public=topic.is_public))
+
+        # One topic's findings depend on it and on mkdocs.yml only (kbtools/core/model/memo.py).
+        yield from memo.cached(("facts", kb.display_prefix, memo.topic_key(topic)), one)
 
 
 def _check_text(kb: KnowledgeBase, topic: Topic, text: str, line0: int, col0: int,

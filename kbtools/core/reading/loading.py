@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import unicodedata
 from pathlib import Path
 
+from kbtools.core.model import memo
 from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.topics import KnowledgeBase, Topic
@@ -78,11 +80,7 @@ def _publishable_name(kb: KnowledgeBase, root: Path, full: Path) -> bool:
     # A name that is not UTF-8 cannot be a URL (and crashes any writer of UTF-8 output); a
     # newline or control character breaks every `file:line` message and most tools.
     name = full.name
-    problem = None
-    if any("\udc80" <= c <= "\udcff" for c in name):
-        problem = "is not valid UTF-8"
-    elif any(unicodedata.category(c)[0] == "C" for c in name):
-        problem = "contains a control character (a newline, a tab)"
+    problem = memo.cached(("name", name), lambda: _name_problem(name))
     if problem is None:
         return True
     rel = shown_name(full.relative_to(root).as_posix())
@@ -91,6 +89,14 @@ def _publishable_name(kb: KnowledgeBase, root: Path, full: Path) -> bool:
                                 f"the {what} name {problem}; it cannot be published",
                                 f"rename the {what} with letters, digits, `-` and `_`"))
     return False
+
+
+def _name_problem(name: str) -> str | None:
+    if any("\udc80" <= c <= "\udcff" for c in name):
+        return "is not valid UTF-8"
+    if any(unicodedata.category(c)[0] == "C" for c in name):
+        return "contains a control character (a newline, a tab)"
+    return None
 
 
 def _check_html(kb: KnowledgeBase, full: Path, rel: str) -> None:
@@ -128,17 +134,34 @@ def read_topic(full: Path, rel: str, kb: KnowledgeBase) -> Topic | None:
     """Read one topic file; problems go to ``kb.diagnostics``. None when it cannot be read."""
     shown = kb.display(rel)
     raw = full.read_bytes()
-    text = decode(raw, shown, kb.diagnostics)
-    if text is None:
+    # The same bytes read the same (the preview's rebuilds, kbtools/core/model/memo.py); the
+    # topic itself is new every time (later steps set its reading), its front matter a copy.
+    parsed, problems = memo.cached(("topic", rel, shown, raw), lambda: _parse(raw, rel, shown))
+    kb.diagnostics.extend(problems)
+    if parsed is None:
         return None
+    if not memo.is_active():
+        return parsed
+    # Values are strings, numbers, dates and lists of them: lists are the only containers.
+    meta = {k: copy.copy(v) if isinstance(v, (list, dict)) else v for k, v in parsed.meta.items()}
+    return Topic(rel, meta, dict(parsed.meta_lines), parsed.body, parsed.body_first_line,
+                 valid=parsed.valid)
+
+
+def _parse(raw: bytes, rel: str, shown: str) -> tuple[Topic | None, tuple[Diagnostic, ...]]:
+    found: list[Diagnostic] = []
+    text = decode(raw, shown, found)
+    if text is None:
+        return None, tuple(found)
     parts, problems = frontmatter.split(text, shown)
-    kb.diagnostics.extend(problems)
+    found += problems
     if parts is None:
-        return Topic(rel, {}, {}, "", 1, valid=False)
+        return Topic(rel, {}, {}, "", 1, valid=False), tuple(found)
     fm, problems = frontmatter.parse(parts, shown)
-    kb.diagnostics.extend(problems)
+    found += problems
     valid = not any(d.is_error for d in problems)
-    return Topic(rel, fm.values, fm.lines, parts.body, parts.body_first_line, valid=valid)
+    return Topic(rel, fm.values, fm.lines, parts.body, parts.body_first_line,
+                 valid=valid), tuple(found)
 
 
 def decode(raw: bytes, shown: str, sink: list[Diagnostic]) -> str | None:

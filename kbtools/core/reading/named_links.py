@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from kbtools.core.model import memo
 from kbtools.core.model.codes import finding
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.errors import ContentError
@@ -100,30 +102,45 @@ def apply(kb: KnowledgeBase, links: Links) -> KnowledgeBase:
 def check(kb: KnowledgeBase, links: Links) -> Iterator[Diagnostic]:
     """References that name no link, and link titles in bold that are not links."""
     for topic in kb.topics.values():
-        if not topic.valid:
+        if topic.valid:
+            # One topic's findings depend on it and on mkdocs.yml only (core/model/memo.py).
+            yield from memo.cached(("named-links", kb.display_prefix, memo.topic_key(topic)),
+                                   functools.partial(_findings, kb, topic, links))
+
+
+def _findings(kb: KnowledgeBase, topic: Topic, links: Links) -> tuple[Diagnostic, ...]:
+    return tuple(_check_topic(kb, topic, links))
+
+
+def _check_topic(kb: KnowledgeBase, topic: Topic, links: Links) -> Iterator[Diagnostic]:
+    """One topic's references that name no link, and titles in bold that are not links."""
+    text = _blank_code(topic.body)
+    local = {_key(m.group(1)) for m in _DEFINITION.finditer(text)}
+    for m in _REF.finditer(text):
+        ref = m.group(2) or m.group(1)
+        if _key(ref) in local or links.find(ref) is not None:
             continue
-        text = _blank_code(topic.body)
-        local = {_key(m.group(1)) for m in _DEFINITION.finditer(text)}
-        for m in _REF.finditer(text):
-            ref = m.group(2) or m.group(1)
-            if _key(ref) in local or links.find(ref) is not None:
-                continue
-            close = difflib.get_close_matches(_key(ref).replace(" ", "-"),
-                                              sorted(links.by_name), n=1, cutoff=0.5)
-            hint = (f"did you mean `[{m.group(1)}][{close[0]}]`?" if close else
-                    "add the page to mkdocs.yml `extra: links:`, or name one that is there")
-            yield _d(kb, topic, text, m.start(), "KB610",
-                     f"`{m.group(0)}` names no link in mkdocs.yml `extra: links:`", hint)
-        for m in _BOLD.finditer(text):
-            link = links.titled(m.group(2))
-            if link is None or _inside_link(text, m.start(), m.end()):
-                continue
-            yield _d(kb, topic, text, m.start(), "KB611",
-                     f"`{m.group(0)}` names the {link.title} page but does not link it",
-                     f"write `[{m.group(2)}][{link.name}]`")
+        close = difflib.get_close_matches(_key(ref).replace(" ", "-"),
+                                          sorted(links.by_name), n=1, cutoff=0.5)
+        hint = (f"did you mean `[{m.group(1)}][{close[0]}]`?" if close else
+                "add the page to mkdocs.yml `extra: links:`, or name one that is there")
+        yield _d(kb, topic, text, m.start(), "KB610",
+                 f"`{m.group(0)}` names no link in mkdocs.yml `extra: links:`", hint)
+    for m in _BOLD.finditer(text):
+        link = links.titled(m.group(2))
+        if link is None or _inside_link(text, m.start(), m.end()):
+            continue
+        yield _d(kb, topic, text, m.start(), "KB611",
+                 f"`{m.group(0)}` names the {link.title} page but does not link it",
+                 f"write `[{m.group(2)}][{link.name}]`")
 
 
 def _defined(topic: Topic, links: Links) -> Topic:
+    body = memo.cached(("links-defined", topic.body), lambda: _defined_body(topic, links))
+    return topic if body is None else dataclasses.replace(topic, body=body, _scan=None)
+
+
+def _defined_body(topic: Topic, links: Links) -> str | None:
     text = _blank_code(topic.body)
     local = {_key(m.group(1)) for m in _DEFINITION.finditer(text)}
     wanted: dict[str, Link] = {}
@@ -134,10 +151,9 @@ def _defined(topic: Topic, links: Links) -> Topic:
             # The id exactly as Python-Markdown compares it: lowercase, spaces collapsed.
             wanted.setdefault(" ".join(ref.lower().split()), link)
     if not wanted:
-        return topic
+        return None
     lines = "".join(f"[{ref}]: {link.url}\n" for ref, link in sorted(wanted.items()))
-    body = topic.body.rstrip("\n") + "\n\n" + lines
-    return dataclasses.replace(topic, body=body, _scan=None)
+    return topic.body.rstrip("\n") + "\n\n" + lines
 
 
 def _inside_link(text: str, start: int, end: int) -> bool:
