@@ -41,3 +41,8 @@ class KbConfig(Config):
     HTML as Material's, without its O(topics) template work on every page). `false` is plain
     Material: overrides/partials/nav.html is not used and every page renders Material's own
     navigation. Material versions the cache is not tested with get plain Material too."""
+
+    nav_subject_limit = c.Type(int, default=40)
+    """A subject with more topics than this shows in the sidebar as its subject page and the
+    page being read, instead of one link per topic on every page (its subject page lists
+    them). 0 lists every topic of the open subject, whatever the size."""

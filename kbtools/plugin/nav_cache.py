@@ -122,6 +122,8 @@ class NavCache:
         """Decide how to render the navigation of ``page``."""
         if not self.enabled or page is None or not isinstance(getattr(page, "url", None), str):
             return self._full()
+        if getattr(nav, "kb_compact", False):
+            return self._full()  # a per-page view (theme.CompactNav): small, nothing to share
         if nav is not self._nav:
             self._index(nav)
         if not self._usable:

@@ -92,7 +92,7 @@ class KbPlugin(BasePlugin[KbConfig]):
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
                         nav: Any) -> Any:
-        return self.build.context(context, page)
+        return self.build.context(context, page, nav)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self.build.written()

@@ -29,6 +29,7 @@ from kbtools.core.model.errors import BuildRefused, ContentError
 from kbtools.core.model.schema import AUDIENCE_LABELS
 from kbtools.core.model.topics import KnowledgeBase, Topic
 from kbtools.core.output import leak_audit as audit
+from kbtools.core.output import pagefind as search_index
 from kbtools.core.output import secrets
 from kbtools.core.output.staging import Staging
 from kbtools.core.reading import facts as _facts
@@ -81,6 +82,7 @@ class SiteBuild:
     staging: Staging | None  # None when MkDocs writes elsewhere itself (`mkdocs gh-deploy`)
     reporting: Reporting
     nav: nav_cache.NavCache = field(default_factory=nav_cache.NavCache)
+    compact: reader.CompactNav | None = None  # the sidebar of large subjects, once per build
     page_urls: set[str] = field(default_factory=set)
     theme_files: dict[str, str] = field(default_factory=dict)
     pages_written: int = 0
@@ -169,7 +171,14 @@ class SiteBuild:
                           features=config.theme.get("features") or [])
         return env
 
-    def context(self, context: Any, page: Page) -> Any:
+    def context(self, context: Any, page: Page, nav: Any) -> Any:
+        """Per-page template variables; the sidebar of a large subject is reduced
+        (theme.CompactNav)."""
+        if self.compact is None:
+            topics = self.plan.topics
+            self.compact = reader.CompactNav(self.options.nav_subject_limit,
+                                             lambda item: item.file.src_uri in topics)
+        context["nav"] = self.compact.view(nav, page)
         return reader.page_context(context, page, self.topic(page), self.plan)
 
     def written(self) -> None:
@@ -181,7 +190,13 @@ class SiteBuild:
     # on_post_build ------------------------------------------------------------------------
 
     def finish(self, config: MkDocsConfig) -> None:
-        """Audit what was written (public), then move it into place. Raises KbError if not."""
+        """Index what was written for search, audit it all (public), then move it into
+        place. Raises KbError if not."""
+        try:  # one index per site, from the pages this site wrote (audited below with them)
+            search_index.build_index(config.site_dir,
+                                     language=str(config.theme.get("language") or "en"))
+        except search_index.SearchIndexError as e:
+            raise BuildRefused(f"{e}; the site was not published.", code="KB405") from None
         if not self.plan.is_public:
             reader.mark_noindex(config.site_dir)
         else:

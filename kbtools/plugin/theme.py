@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from kbtools.core.model.errors import BuildRefused, ContentError
@@ -120,8 +121,10 @@ def add_files(config: MkDocsConfig, files: Files, plan: SitePlan,
 
 
 def env_globals(env: Any, *, facts: _facts.Facts) -> None:
-    """Template variables: the contact lines the footer shows."""
+    """Template variables: the contact lines the footer shows, the audiences' names."""
     env.globals["kb_contact"] = list(facts.contact)
+    # Search results show each topic's audiences as badges, named as on the pages.
+    env.globals["kb_audience_labels"] = dict(pages.AUDIENCE_LABELS)
 
 
 def page_context(context: dict[str, Any], page: Page, topic: Topic | None,
@@ -134,12 +137,67 @@ def page_context(context: dict[str, Any], page: Page, topic: Topic | None,
         other = getattr(page, side, None)
         if other is not None and not pages.same_subject(here, other.file.src_uri):
             setattr(page, side, None)
+    # Topic pages are what search finds (listings would outrank the answers they list).
+    context["kb_search_audiences"] = list(topic.audience) if topic is not None else []
     if plan.is_public:
         context["kb_jsonld"] = seo.faq_jsonld(topic) if topic is not None else None
     else:
         page.canonical_url = None
         context["kb_jsonld"] = None
     return context
+
+
+class CompactNav:
+    """The sidebar of a large knowledge base: a subject with more than ``limit`` topics shows
+    as its subject page (the section's own link) and the page being read, not as hundreds
+    of sibling links on every one of its pages; its subject page lists them all.
+
+    MkDocs' navigation stays whole (breadcrumbs, previous and next, the sitemap use it);
+    only what Material's ``partials/nav.html`` renders for a page is a reduced view of it.
+    The same rule holds for topics at the top level. ``limit`` 0 turns it off.
+    """
+
+    def __init__(self, limit: int, is_topic: Callable[[Any], bool]) -> None:
+        self.limit = limit
+        self.is_topic = is_topic
+        self._nav: Any = None
+        self._large: set[int] = set()  # id() of the sections (and 0: the top level) reduced
+
+    def view(self, nav: Any, page: Any) -> Any:
+        """The navigation Material renders on ``page``: ``nav`` itself when no group of it is
+        large, else a view in which every large group holds only its index page and
+        ``page`` (each page of a site gets a view then: a closed large section renders the
+        same link either way, an open one only its index and the page)."""
+        if self.limit <= 0 or nav is None:
+            return nav
+        if nav is not self._nav:
+            self._nav, self._large = nav, set()
+            self._find(list(nav.items), 0)
+        if not self._large:
+            return nav
+        view = Navigation(self._reduce(list(nav.items), 0, page), list(nav.pages))
+        view.kb_compact = True  # type: ignore[attr-defined]  # the nav cache steps aside
+        return view
+
+    def _find(self, items: list[Any], key: int) -> None:
+        if sum(1 for i in items if getattr(i, "is_page", False) and self.is_topic(i)) > self.limit:
+            self._large.add(key)
+        for item in items:
+            if item.is_section:
+                self._find(item.children, id(item))
+
+    def _reduce(self, items: list[Any], key: int, page: Any) -> list[Any]:
+        large = key in self._large
+        out = []
+        for item in items:
+            if item.is_section:
+                view = Section(item.title, self._reduce(item.children, id(item), page))
+                view.active = item.active
+                out.append(view)
+            elif (not large or item is page or not getattr(item, "is_page", False)
+                  or not self.is_topic(item)):
+                out.append(item)
+        return out
 
 
 def mark_noindex(site_dir: str | Path) -> None:

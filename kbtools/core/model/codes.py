@@ -169,11 +169,15 @@ CODES: dict[str, Code] = {
              "previous sites are unchanged"),
         Code("KB403", _E, "the audit found members-only content in the public build",
              "a public build whose output holds a members topic's title or URL",
-             "the findings above it (KB500-KB505) say what and where; nothing was published "
+             "the findings above it (KB500-KB506) say what and where; nothing was published "
              "and the previous site is kept"),
         Code("KB404", _E, "warnings in strict mode, so the site was not published",
              "`kb build --strict` when MkDocs or kbtools reported a warning",
              "fix the warnings listed above it, or build without --strict"),
+        Code("KB405", _E, "the search index could not be built, so the site was not published",
+             "the Pagefind binary of the `pagefind-bin` package missing or failing",
+             "reinstall kbtools (`pip install -e .` installs `pagefind[bin]`); the message "
+             "gives the indexer's own error"),
         Code("KB500", _E, "members-only text in the public site",
              "a members topic's title, heading, summary or sentence found in an output file",
              "report it: a guard failed; the build was refused and the previous site kept"),
@@ -192,6 +196,10 @@ CODES: dict[str, Code] = {
         Code("KB505", _E, "page in the public site that is not a public page",
              "an HTML page whose path is not a public topic or a generated page",
              "report it: a guard failed; the build was refused and the previous site kept"),
+        Code("KB506", _E, "file in the public site that the audit cannot read",
+             "a search index file (pagefind/…) that is not the compressed JSON or CBOR the "
+             "indexer writes",
+             "report it: the audit reads every file it publishes; the build was refused"),
         # Single-sourced contact facts (mkdocs.yml `extra: facts:`)
         Code("KB600", _E, "placeholder names no contact fact",
              "`[[support.fone]]` when mkdocs.yml's `extra: facts:` has `support.phone`",

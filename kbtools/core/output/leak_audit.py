@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from kbtools.core.model.codes import finding
+from kbtools.core.output import pagefind_files
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.text import words
 from kbtools.core.output.secrets import Origin, Secrets, tag_key
@@ -91,6 +92,8 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
         origin = secrets.files[rel]
         found.append(_leak(rel, "KB503", f"file {origin.text} is used only by members topics",
                            origin))
+    if pagefind_files.is_pagefind(rel):
+        return found + _audit_pagefind(rel, data, secrets, expected)
     if rel.endswith(".gz"):
         try:
             data = gzip.decompress(data)
@@ -134,6 +137,37 @@ def _audit_file(rel: str, data: bytes, secrets: Secrets,
         _scan_html(text, base, secrets, expected, report)
     else:
         _scan_units(text.split("\n"), base, secrets, expected, report)
+    return found
+
+
+def _audit_pagefind(rel: str, data: bytes, secrets: Secrets,
+                    expected: Expectations) -> list[Diagnostic]:
+    """A file of the search index (compressed JSON or CBOR): every string in it is read like
+    a JSON file's; a fragment's page must be a public page; filter values are checked as
+    tags (the audience filter). A file that does not decode is refused."""
+    found: list[Diagnostic] = []
+    try:
+        read = pagefind_files.read(data, rel)
+    except pagefind_files.Unreadable as e:
+        return [_diag(rel, "KB506", f"search index file cannot be read: {e}")]
+    if read.binary:
+        return found  # the search engine's WebAssembly: code, the same for every site
+    report = _Reporter(rel, found)
+    doc = read.doc
+    if rel.endswith(".pf_fragment") and isinstance(doc, dict):
+        page = unquote(str(doc.get("url", "")).split("#", 1)[0]).lstrip("/")
+        if not _public_page(page, secrets, expected):
+            found.append(_diag(rel, "KB504", f"search index lists `{page or '/'}`, not a "
+                               "public page"))
+        for values in (doc.get("filters") or {}).values():
+            for value in values if isinstance(values, list) else [values]:
+                _check_tag(str(value), secrets, report)
+        # Page URLs are site-relative from the root; checked as such, not as files.
+        doc = {k: v for k, v in doc.items() if k != "url"}
+    if rel.endswith(".pf_filter"):
+        for key, value in _json_items(doc):
+            _check_tag(value, secrets, report)
+    _scan_json(doc, "", secrets, expected, report)
     return found
 
 
