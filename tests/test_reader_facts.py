@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from kbtools.core.reading.loading import load
 from kbtools.core.site.plan import Site
 from kbtools.plugin import theme as reader
 
+from . import search_index
 from .conftest import ROOT, Project, topic
 
 CONFIG = {
@@ -117,8 +117,7 @@ def test_a_site_shows_the_values_and_a_different_number_fails_the_build(
             "6 AM–5 PM PST.") in page
     assert '<meta name="description" content="Call 1-800-761-1072.">' in page
     assert "[[" not in page
-    index = json.loads((public / "search/search_index.json").read_text())
-    assert any("1-800-761-1072" in d["text"] for d in index["docs"])
+    assert any("1-800-761-1072" in d["content"] for d in search_index.documents(public))
 
     project.write("contact/call.md", topic("How do I call?", body="Call 1-800-555-0100."))
     with pytest.raises(MkDocsException):

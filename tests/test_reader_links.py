@@ -16,6 +16,7 @@ from kbtools.core.reading.loading import load
 from kbtools.core.site import labels
 from kbtools.core.site.plan import Site
 
+from . import search_index
 from .conftest import ROOT, Project, topic
 
 TABLE = links.parse({
@@ -135,5 +136,5 @@ def test_tags_page_lists_labels_and_each_audience_once(project: Project) -> None
         'id="tag:user-settings"', "")
     assert "publishers" not in text.lower().replace("for publishers", "")
     assert text.count("Publisher") == 1 and text.count("Advertiser") == 1
-    tags = json.loads((public / "search/search_index.json").read_text())
-    assert any("User settings" in d.get("tags", []) for d in tags["docs"])
+    # Tags are words search finds, as the page shows them.
+    assert any("User settings" in d["content"] for d in search_index.documents(public))

@@ -17,6 +17,7 @@ from mkdocs.exceptions import MkDocsException
 
 from kbtools.core.site.plan import Site
 
+from . import search_index
 from .conftest import Project, topic
 
 SITE_URL = "https://support.example.invalid/"
@@ -146,11 +147,12 @@ def test_tags_page_title_and_heading_agree(sites) -> None:
 
 def test_generated_listings_stay_out_of_search(sites) -> None:
     public, _ = sites
-    docs = json.loads(read(public, "search/search_index.json"))["docs"]
-    locations = {d["location"].split("#")[0] for d in docs}
-    assert locations == {"passwords/reset/", "passwords/change/", "status/deactivated/",
-                         "status/join/"}
-    assert not any("Related topics" in d["title"] or "Last updated" in d["text"] for d in docs)
+    docs = search_index.documents(public)
+    assert search_index.paths(public) == {"passwords/reset/", "passwords/change/",
+                                          "status/deactivated/", "status/join/"}
+    assert not any("Related topics" in d["content"] or "Last updated" in d["content"]
+                   for d in docs)
+    assert all(d["meta"]["title"] and d["filters"]["audience"] for d in docs)
 
 
 # Topic pages --------------------------------------------------------------------------------

@@ -76,6 +76,41 @@ def _strings(doc: Any) -> Any:
     return doc
 
 
+def sorted_filter(body: bytes) -> bytes:
+    """A filter file's CBOR (``[name, [[value, pages], ...]]``) with its values in byte
+    order; raises :class:`Unreadable` if it is not of that shape."""
+    try:
+        if body[0] != 0x82:
+            raise ValueError("not a pair")
+        name_end = _skip(body, 1)
+        head, count, pos = _array_head(body, name_end)
+        items = []
+        for _ in range(count):
+            end = _skip(body, pos)
+            items.append(body[pos:end])
+            pos = end
+        if pos != len(body):
+            raise ValueError("trailing bytes")
+    except (IndexError, ValueError) as e:
+        raise Unreadable(f"filter is not [name, values] ({e})") from None
+    return body[:name_end] + head + b"".join(sorted(items))
+
+
+def _array_head(data: bytes, pos: int) -> tuple[bytes, int, int]:
+    """The header bytes of the CBOR array at ``pos``, its length and where its items start."""
+    if data[pos] >> 5 != 4:
+        raise ValueError("not an array")
+    info = data[pos] & 0x1F
+    size = 0 if info < 24 else 1 << (info - 24)
+    count = info if info < 24 else int.from_bytes(data[pos + 1:pos + 1 + size], "big")
+    return data[pos:pos + 1 + size], count, pos + 1 + size
+
+
+def _skip(data: bytes, pos: int) -> int:
+    """Where the CBOR item at ``pos`` ends."""
+    return _cbor(data, pos)[1]
+
+
 def _cbor(data: bytes, pos: int) -> tuple[Any, int]:
     """One CBOR item (RFC 8949) at ``pos``: the value and the position after it. Byte strings
     become lists of their bytes' values (Pagefind stores page numbers that way), tags are
