@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from mkdocs.exceptions import MkDocsException
 
 from kbtools.cli import main
+from kbtools.core.output import pagefind_files
 from kbtools.core.site.plan import Site
 from kbtools.plugin.build import build_site
 
@@ -136,14 +137,16 @@ def require(ok: object, reason: str, fix: str) -> None:
 
 
 def site_files(site_dir: Path) -> Iterator[tuple[str, bytes]]:
-    """Every file of a built site as (relative path, bytes), .gz files decompressed too."""
+    """Every file of a built site as (relative path, bytes), .gz files and the search
+    index's compressed files decompressed too."""
     for path in sorted(site_dir.rglob("*")):
         if path.is_file():
             data = path.read_bytes()
             rel = path.relative_to(site_dir).as_posix()
             yield rel, data
-            if rel.endswith(".gz"):
-                yield rel[:-3] + " (decompressed)", gzip.decompress(data)
+            # Pagefind's index files (pagefind/…) are gzip streams too, whatever their name.
+            if rel.endswith((".gz", *pagefind_files.SUFFIXES)):
+                yield rel.removesuffix(".gz") + " (decompressed)", gzip.decompress(data)
 
 
 def site_text(site_dir: Path) -> str:
