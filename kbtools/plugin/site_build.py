@@ -130,8 +130,11 @@ class SiteBuild:
             existing = files.get_file_from_path(page.path)
             if existing is not None:
                 files.remove(existing)
+            # Further pages of a listing and tag pages: reached from their listing, not the
+            # sidebar (and no "not in the nav" notice for them).
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, page.path, content=page.markdown,
-                                        inclusion=InclusionLevel.INCLUDED))
+                                        inclusion=inclusion))
         reader.add_files(config, files, self.plan, dict(self.options.subjects))
         self.page_urls = {url_path(f.src_uri, directory_urls=config.use_directory_urls)
                           for f in files.documentation_pages() if f.inclusion.is_included()}
@@ -328,7 +331,7 @@ def _generated(config: MkDocsConfig, options: KbConfig, site_plan: SitePlan,
     shown = facts.for_site(public=site_plan.is_public)
     return pages.generate(
         site_plan, site_name=config.site_name, subjects=dict(options.subjects),
-        tag_listing=_material_listing, contact=shown.contact,
+        contact=shown.contact,
         teaser=reader.teaser(options, config), icon=reader.icon_loader(config))
 
 
@@ -391,12 +394,6 @@ def _page_meta(topic: Topic) -> dict[str, Any]:
     meta["tags"] = labels + [t for t in topic.tags if t.lower() not in seen]
     meta["kb"] = {k: v for k, v in topic.meta.items()}
     return meta
-
-
-def _material_listing(tag: str | None) -> str:
-    if tag is None:
-        return "<!-- material/tags -->"
-    return "<!-- material/tags { include: [" + tag + "] } -->"
 
 
 def _require_exclude_all(config: MkDocsConfig) -> None:

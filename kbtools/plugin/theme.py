@@ -26,7 +26,7 @@ from kbtools.core.reading import facts as _facts
 from kbtools.core.reading import named_links as _links
 from kbtools.core.site import labels as _labels
 from kbtools.core.site import pages, seo
-from kbtools.core.site.plan import SitePlan
+from kbtools.core.site.plan import SitePlan, url_path
 from kbtools.core.site.teaser import Teaser
 from kbtools.plugin.config import KbConfig
 
@@ -87,6 +87,11 @@ def configure(config: MkDocsConfig, plan: SitePlan, subjects: dict[str, Any]) ->
     """Per-site settings: the navigation from the plan (a section's first page is its subject
     page); the members site gets no sitemap, and its name says it is the members site."""
     config["nav"] = pages.nav(plan, subjects)
+    # Tag chips lead to the tag's own page (overrides/partials/tags.html), audiences' to
+    # their audience page; a URL per tag name, as the `url` filter takes it.
+    config.extra["kb_tag_urls"] = {
+        tag: url_path(path, directory_urls=config.use_directory_urls)
+        for tag, path in pages.tag_pages(plan).items()}
     features = config.theme.get("features") or []
     if "navigation.indexes" not in features:
         config.theme["features"] = [*features, "navigation.indexes"]

@@ -65,8 +65,7 @@ def surface(kb: KnowledgeBase, *, prefix: str = "/", directory_urls: bool = True
         return prefix + url_path(path, directory_urls=directory_urls)
 
     result = Surface()
-    for generated in pages.generate(public, site_name=site_name, subjects=subjects,
-                                    tag_listing=lambda tag: ""):
+    for generated in pages.generate(public, site_name=site_name, subjects=subjects):
         title, audience = _generated_meta(generated)
         result.pages[url(generated.path)] = Page(url(generated.path), title, audience,
                                                  "generated")

@@ -26,6 +26,11 @@ from kbtools.core.site.plan import SitePlan
 AUDIENCE_ICONS = {"publisher": "material/web", "advertiser": "material/storefront-outline"}
 HOME = "index.md"
 TAGS = "tags.md"
+TAGS_FOLDER = "tags/"  # one page per tag: tags/<slug>.md
+# A listing page shows at most this many answers; a longer one continues on page-2/, page-3/…
+LISTING_LIMIT = 50
+# On an audience page too long to list every answer: each subject's first few.
+AUDIENCE_EXAMPLES = 3
 SUBJECT_INDEX = "index.md"  # the generated page of each subject folder
 DEFAULT_ICON = "material/folder-question-outline"
 
@@ -50,9 +55,15 @@ def has_subject_page(plan: SitePlan, folder: str) -> bool:
 RESERVED = frozenset({HOME, TAGS, *(audience_page(a) for a in AUDIENCES)})
 
 
+_PAGE_N = re.compile(r"page-\d+")
+
+
 def is_reserved(path: str) -> bool:
-    """Whether ``path`` is taken by a generated page: home, tags, audience or subject pages."""
-    return path in RESERVED or posixpath.basename(path) == SUBJECT_INDEX
+    """Whether ``path`` is taken by a generated page: home, tags (and ``tags/…``, the tag
+    pages), audience or subject pages, and ``page-2``, ``page-3``… of a long listing."""
+    parts = path.removesuffix(".md").split("/")
+    return (path in RESERVED or posixpath.basename(path) == SUBJECT_INDEX
+            or path.startswith(TAGS_FOLDER) or any(_PAGE_N.fullmatch(p) for p in parts))
 
 
 def reserved_paths(paths: Iterable[str]) -> set[str]:
@@ -73,12 +84,19 @@ CONTACT = "Contact us"
 RELATED = "Related topics"
 LAST_UPDATED = "Last updated"
 TAGS_TITLE = "Topics by tag"
-TAGS_INTRO = "Every topic, grouped by tag."
+TAGS_INTRO = "Every tag, and how many answers have it."
 FOR_BOTH = "For publishers and advertisers"
 IN_THIS_SUBJECT = "All answers in this subject"
+PAGER_LABEL = "Pages of this list"
+PREVIOUS_PAGE = "Previous page"
+NEXT_PAGE = "Next page"
+CONTINUED = "continued"
+TAGGED = "Answers tagged"
+ALL_ABOUT = "All answers about"
 CHROME = (HEADLINE, INTRO, SEARCH_LABEL, SEARCH_PLACEHOLDER, SEARCH_BUTTON, WHO, FEATURED,
           BY_SUBJECT, CONTACT, RELATED, LAST_UPDATED, TAGS_TITLE, TAGS_INTRO, FOR_BOTH,
-          IN_THIS_SUBJECT, "I am a publisher", "I am an advertiser", "For publishers",
+          IN_THIS_SUBJECT, PAGER_LABEL, PREVIOUS_PAGE, NEXT_PAGE, CONTINUED, TAGGED, ALL_ABOUT,
+          "Page", "of", "I am a publisher", "I am an advertiser", "For publishers",
           "For advertisers", "answers for publishers", "answers for advertisers",
           "answer", "answers", *_teaser.chrome())
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -89,10 +107,12 @@ _NOT_SEARCHED = "search:\n  exclude: true\n"
 
 @dataclass(frozen=True)
 class Generated:
-    """A generated page: where it goes and its Markdown."""
+    """A generated page: where it goes and its Markdown; ``in_nav`` False for the further
+    pages of a long listing and the tag pages (reached from their listing, not the sidebar)."""
 
     path: str
     markdown: str
+    in_nav: bool = True
 
 
 @dataclass(frozen=True)
@@ -136,28 +156,55 @@ def by_subject(topics: list[Topic]) -> dict[str, list[Topic]]:
 
 
 def generate(plan: SitePlan, *, site_name: str, subjects: Mapping[str, object],
-             tag_listing: Callable[[str | None], str], contact: Sequence[ContactLine] = (),
-             teaser: _teaser.Teaser | None = None,
+             contact: Sequence[ContactLine] = (), teaser: _teaser.Teaser | None = None,
              icon: Callable[[str], str] = lambda name: "") -> list[Generated]:
     """Every generated page of the site.
 
-    ``tag_listing(tag)`` returns the renderer's listing of the topics with ``tag``
-    (every tag when None). ``contact`` fills the home page's contact box; ``teaser`` says
-    whether the public pages count the members topics they do not show; ``icon(name)`` is
-    the inline SVG of a theme icon such as ``material/web`` ("" for none).
+    ``contact`` fills the home page's contact box; ``teaser`` says whether the public pages
+    count the members topics they do not show; ``icon(name)`` is the inline SVG of a theme
+    icon such as ``material/web`` ("" for none). Listings longer than LISTING_LIMIT continue
+    on further pages (``page-2/``…), so no page grows with the knowledge base.
     """
     teaser = teaser or _teaser.Teaser(enabled=False)
     pages = [Generated(HOME, _home(plan, site_name, subjects, contact, teaser, icon))]
     for audience in AUDIENCES:
-        pages.append(Generated(audience_page(audience),
-                               _audience(plan, audience, subjects, teaser)))
+        pages += _audience(plan, audience, subjects, teaser)
     for folder, group in by_subject(list(plan.topics.values())).items():
         if has_subject_page(plan, folder):
-            pages.append(Generated(subject_page(folder),
-                                   _subject(plan, folder, group, subjects, teaser)))
-    pages.append(Generated(TAGS, _front(TAGS_TITLE, TAGS_INTRO, _NOT_SEARCHED)
-                           + "\n" + tag_listing(None) + "\n"))
+            pages += _subject(plan, folder, group, subjects, teaser)
+    pages += _tags(plan, subjects)
     return pages
+
+
+def tag_pages(plan: SitePlan) -> dict[str, str]:
+    """Each tag the site's topics show -> the path of its page (``tags/<slug>.md``); the
+    audiences' badges lead to the audience pages. Slugs are unique and stable (in the order
+    of the tags' names)."""
+    out = {AUDIENCE_LABELS[a]: audience_page(a) for a in AUDIENCES}
+    taken: set[str] = set()
+    for tag in sorted({t for topic in plan.topics.values() for t in shown_tags(topic)},
+                      key=lambda t: (t.lower(), t)):
+        base = _slug(tag) or "tag"
+        if _PAGE_N.fullmatch(base):
+            base += "-tag"
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        out[tag] = f"{TAGS_FOLDER}{slug}.md"
+    return out
+
+
+def shown_tags(topic: Topic) -> list[str]:
+    """The tags a topic's page shows besides its audiences (a tag naming an audience is
+    the audience's badge)."""
+    audiences = {AUDIENCE_LABELS[a].lower() for a in topic.audience}
+    return [t for t in topic.tags if t.lower() not in audiences
+            and t.lower() not in {v.lower() for v in AUDIENCE_LABELS.values()}]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def nav(plan: SitePlan, subjects: Mapping[str, object]) -> list[dict[str, object]]:
@@ -319,44 +366,188 @@ def _card(svg: str, title: str, target: str, note: str) -> str:
 
 
 def _audience(plan: SitePlan, audience: str, subjects: Mapping[str, object],
-              teaser: _teaser.Teaser) -> str:
+              teaser: _teaser.Teaser) -> list[Generated]:
+    """"For publishers": every answer for the audience by subject; when there are more
+    than a page holds, each subject's count, its first answers (featured first) and a link to
+    the subject's page."""
     label = AUDIENCE_PLURALS[audience]
     page = audience_page(audience)
     mine = [t for t in plan.topics.values() if audience in t.audience]
     groups = by_subject(mine)
-    out = [_front(f"For {label}", f"Every topic for {label}.", _NOT_SEARCHED),
-           f"{_count(len(mine), 'answer')} for {label}, by subject.\n{{ .kb-intro }}\n"]
+    front = _front(f"For {label}", f"Every topic for {label}.", _NOT_SEARCHED)
+    intro = f"{_count(len(mine), 'answer')} for {label}, by subject.\n{{ .kb-intro }}\n"
     hidden = _teaser.hidden_counts(plan, set(groups), audience=audience)
+    whole = len(mine) <= LISTING_LIMIT
+    listing: list[_Group] = []
     for folder, group in groups.items():
         title = _md_text(subject_title(folder, subjects)) if folder else "Other answers"
-        out.append(f"\n## {title}\n\n")
-        out.extend(_listed(page, t) for t in group)
-        out.append(_teaser_md(hidden.get(folder, 0), teaser,
-                              target=subject_page(folder) if has_subject_page(plan, folder)
-                              else ""))
-    out.append(_teaser_md(hidden.get(_teaser.OTHER, 0), teaser, other=True, target=""))
-    return "".join(out)
+        target = subject_page(folder) if has_subject_page(plan, folder) else ""
+        lines: list[str] = []
+        if whole or not target:
+            shown = group
+        else:
+            shown = sorted(group, key=lambda t: not t.featured)
+            shown = shown[:AUDIENCE_EXAMPLES]
+        lines += [lambda at, t=t: _listed(at, t) for t in shown]
+        if not whole and target and len(group) > len(shown):
+            name = subject_title(folder, subjects)
+            lines.append(lambda at, n=len(group), name=name, target=target: (
+                f"\n[{ALL_ABOUT} {_md_text(name.lower())}]({_rel(at, target)}): "
+                f"{_count(n, 'answer')} for {label}.\n{{ .kb-listing-more }}\n"))
+        more = _teaser_md(hidden.get(folder, 0), teaser, target=target)
+        listing.append(_Group(title, lines, after=more))
+    tail = _teaser_md(hidden.get(_teaser.OTHER, 0), teaser, other=True, target="")
+    return _pages(page, front, intro, listing, tail=tail)
 
 
 def _subject(plan: SitePlan, folder: str, group: list[Topic], subjects: Mapping[str, object],
-             teaser: _teaser.Teaser) -> str:
-    """A subject's page: its topics grouped by audience, each with its summary."""
+             teaser: _teaser.Teaser) -> list[Generated]:
+    """A subject's page: its topics grouped by audience, each with its summary; a long one
+    continues on further pages, and its first page says where each group starts."""
     info = subject(folder, subjects)
     page = subject_page(folder)
     intro = info.description or f"{_count(len(group), 'answer')} about {info.title.lower()}."
-    out = [_front(info.title, intro, _NOT_SEARCHED), f"{_md_text(intro)}\n{{ .kb-intro }}\n"]
-    kinds: list[tuple[str, Callable[[Topic], bool]]] = [
-        (FOR_BOTH, lambda t: set(AUDIENCES) <= set(t.audience))]
-    kinds += [(f"For {AUDIENCE_PLURALS[a]}", functools.partial(_only_for, a)) for a in AUDIENCES]
+    front = _front(info.title, intro, _NOT_SEARCHED)
+    kinds = [(FOR_BOTH, lambda t: set(AUDIENCES) <= set(t.audience))]
+    kinds += [(f"For {AUDIENCE_PLURALS[a]}", lambda t, a=a: list(t.audience) == [a])
+              for a in AUDIENCES]
     shown = [(heading, [t for t in group if test(t)]) for heading, test in kinds]
     shown = [(h, ts) for h, ts in shown if ts]
-    for heading, topics in shown:
-        if len(shown) > 1:
-            out.append(f"\n## {heading}\n")
-        out.append("\n" + "".join(_listed(page, t) for t in topics))
+    listing = [_Group(h if len(shown) > 1 else None,
+                      [lambda at, t=t: _listed(at, t) for t in ts]) for h, ts in shown]
     hidden = _teaser.hidden_counts(plan, {folder})
-    out.append(_teaser_md(hidden.get(folder, 0), teaser, target=page))
-    return "".join(out)
+    tail = _teaser_md(hidden.get(folder, 0), teaser, target=page)
+    return _pages(page, front, f"{_md_text(intro)}\n{{ .kb-intro }}\n", listing, tail=tail,
+                  overview=len(shown) > 1)
+
+
+def _tags(plan: SitePlan, subjects: Mapping[str, object]) -> list[Generated]:
+    """"Topics by tag": every tag with its count, and a page per tag listing its answers by
+    subject (Material's tag chips lead there, overrides/partials/tags.html)."""
+    targets = tag_pages(plan)
+    tagged: dict[str, list[Topic]] = defaultdict(list)
+    for topic in plan.topics.values():
+        for tag in shown_tags(topic):
+            tagged[tag].append(topic)
+    names = sorted(tagged, key=lambda t: (t.lower(), t))
+    index = [_Group(None, [lambda at, tag=tag: (
+        f"- [{_md_text(tag)}]({_rel(at, targets[tag])}){{ .md-tag .md-tag-icon }} "
+        f"{_count(len(tagged[tag]), 'answer')}\n") for tag in names])]
+    out = _pages(TAGS, _front(TAGS_TITLE, TAGS_INTRO, _NOT_SEARCHED),
+                 f"{TAGS_INTRO}\n{{ .kb-intro }}\n", index, pager_only_after=True)
+    for tag in names:
+        groups = by_subject(tagged[tag])
+        listing = [_Group(_md_text(subject_title(folder, subjects)) if folder
+                          else "Other answers",
+                          [lambda at, t=t: _listed(at, t) for t in group])
+                   for folder, group in groups.items()]
+        intro = (f'{TAGGED} <span class="md-tag md-tag-icon">{html.escape(tag)}</span>: '
+                 f"{_count(len(tagged[tag]), 'answer')}.\n{{ .kb-intro }}\n")
+        out += [Generated(g.path, g.markdown, in_nav=False) for g in
+                _pages(targets[tag], _front(tag, f"{TAGGED} {tag}.", _NOT_SEARCHED),
+                       intro, listing)]
+    return out
+
+
+@dataclass
+class _Group:
+    """A part of a listing: its heading (None: no heading) and its lines, each made for the
+    page it lands on (``line(page_path)``: links are relative to that page)."""
+
+    heading: str | None
+    lines: list[Callable[[str], str]]
+    after: str = ""  # after the group's last line (its members teaser)
+
+
+def _page_path(first: str, n: int) -> str:
+    """Where page ``n`` of the listing whose first page is ``first`` goes."""
+    if n == 1:
+        return first
+    base = first.removesuffix(".md").removesuffix("/index")
+    return f"{base}/page-{n}/index.md"
+
+
+def _pages(first: str, front: str, intro: str, listing: list[_Group], *, tail: str = "",
+           overview: bool = False, pager_only_after: bool = False) -> list[Generated]:
+    """The listing as pages of at most LISTING_LIMIT lines: a group that does not fit goes on
+    on the next page under its heading, "(continued)"; each page has a pager. The first page
+    keeps the listing's path (and its place in the navigation) and, with ``overview``, says
+    on which page each group starts."""
+    chunks: list[list[tuple[_Group, list[Callable[[str], str]], bool, bool]]] = [[]]
+    room = LISTING_LIMIT
+    for group in listing:
+        lines, opening = list(group.lines), True
+        if not lines:
+            chunks[-1].append((group, [], opening, True))
+            continue
+        while lines:
+            if room == 0:
+                chunks.append([])
+                room = LISTING_LIMIT
+            take, lines = lines[:room], lines[room:]
+            chunks[-1].append((group, take, opening, not lines))
+            room -= len(take)
+            opening = False
+    count = len(chunks)
+    paths = [_page_path(first, n) for n in range(1, count + 1)]
+    starts: dict[str, int] = {}
+    for n, chunk in enumerate(chunks, 1):
+        for group, _lines, starts_here, _ends in chunk:
+            if starts_here and group.heading:
+                starts.setdefault(group.heading, n)
+    out = []
+    for n, (path, chunk) in enumerate(zip(paths, chunks), 1):
+        parts = [front if n == 1 else _continued_front(front, n, count), intro]
+        if n == 1 and overview and count > 1:
+            parts.append("\n" + "".join(
+                f"- [{heading}]({_rel(path, paths[at - 1])}#{_anchor(heading)}): "
+                f"page {at}\n" for heading, at in starts.items()))
+        pager = _pager(path, paths, n) if count > 1 else ""
+        if pager and not pager_only_after:
+            parts.append(pager)
+        for group, lines, starts_here, ends_here in chunk:
+            if group.heading:
+                anchor = _anchor(group.heading) + ("" if starts_here else f"-{CONTINUED}")
+                title = group.heading if starts_here else f"{group.heading} ({CONTINUED})"
+                parts.append(f"\n## {title} {{ #{anchor} }}\n")
+            if lines:
+                parts.append("\n" + "".join(line(path) for line in lines))
+            if ends_here and group.after:
+                parts.append(group.after)
+        if n == count:
+            parts.append(tail)
+        parts.append(pager)
+        out.append(Generated(path, "".join(parts), in_nav=n == 1))
+    return out
+
+
+def _continued_front(front: str, n: int, count: int) -> str:
+    # The first page's front matter with "(page n of count)" after its title.
+    return re.sub(r'(?m)^title: "(.*)"$',
+                  lambda m: f'title: "{m.group(1)} (page {n} of {count})"', front, count=1)
+
+
+def _pager(path: str, paths: list[str], n: int) -> str:
+    """Links to the other pages of a listing: previous, each page by number, next."""
+    links = []
+    if n > 1:
+        links.append(f"[{PREVIOUS_PAGE}]({_rel(path, paths[n - 2])}){{ .kb-pager__prev }}")
+    for k, other in enumerate(paths, 1):
+        links.append(f'<span aria-current="page">{k}</span>' if k == n
+                     else f"[{k}]({_rel(path, other)})")
+    if n < len(paths):
+        links.append(f"[{NEXT_PAGE}]({_rel(path, paths[n])}){{ .kb-pager__next }}")
+    return (f'\n<nav class="kb-pager" aria-label="{PAGER_LABEL}" markdown>\n\n'
+            f"Page {n} of {len(paths)}: " + " ".join(links) + "\n\n</nav>\n")
+
+
+def _anchor(heading: str) -> str:
+    return _slug(heading.replace("\\", "")) or "answers"
+
+
+def _rel(from_page: str, to_page: str) -> str:
+    """A Markdown link from one content path to another (MkDocs resolves and checks it)."""
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
 
 
 def _listed(page: str, t: Topic) -> str:
