@@ -298,3 +298,63 @@ def test_the_installed_material_is_a_tested_one() -> None:
     import material
 
     assert nav_cache.usable(material.__version__), material.__version__
+
+
+# A large subject's sidebar (theme.CompactNav) -------------------------------------------------
+
+def nav_limit(config_text: str, limit: int) -> str:
+    """The same mkdocs.yml with `nav_subject_limit: limit` for the kb plugin."""
+    text, n = re.subn(r"(?m)^(\s*)- kb:\s*$", rf"\g<0>\n\1    nav_subject_limit: {limit}",
+                      config_text)
+    assert n == 1
+    return text
+
+
+def _sidebar(page: str) -> str:
+    start = page.index('<nav class="md-nav md-nav--primary"')
+    return page[start:page.index('<div class="md-sidebar md-sidebar--secondary"', start)]
+
+
+def _links(html: str) -> list[str]:
+    return re.findall(r'<a href="([^"]*)" class="md-nav__link', html)
+
+
+def test_a_large_subject_shows_as_its_page_and_the_page_read(generated: Path,
+                                                             tmp_path: Path) -> None:
+    """Past the limit, a topic's sidebar holds its subject's page and itself (with its table
+    of contents), not its siblings; breadcrumbs and previous/next still run through the
+    whole subject; the cache, the cache off and plain Material write the same bytes."""
+    text = nav_limit((generated / "mkdocs.yml").read_text(), 3)
+    configs = {"on": variant(generated, "small-on", text),
+               "off": variant(generated, "small-off", cache_off(text)),
+               "material": variant(generated, "small-material", plain_material(tmp_path, text))}
+    trees = {name: build(config, Site.PUBLIC, tmp_path / name)
+             for name, config in configs.items()}
+    assert differences(trees["on"], trees["off"]) == []
+    assert differences(trees["on"], trees["material"]) == []
+    full = build(generated / "mkdocs.yml", Site.PUBLIC, tmp_path / "full")
+    subject = sorted(d.name for d in (generated / "content").iterdir() if d.is_dir())[0]
+    topics = sorted(k for k in trees["on"] if k.startswith(f"{subject}/")
+                    and k.endswith("/index.html") and k.count("/") == 2
+                    and "/page-" not in k)
+    assert len(topics) > 3
+    for key in topics:
+        small = _sidebar(trees["on"][key].decode())
+        whole = _sidebar(full[key].decode())
+        siblings = [u for u in _links(whole) if u.startswith("../") and u.count("/") == 2
+                    and not u.startswith("../../")]
+        assert len(siblings) == len(topics) - 1, key  # the whole subject, by default
+        assert not [u for u in _links(small) if u in siblings], key
+        assert "../" in _links(small) and "./" in _links(small)  # subject page, itself
+        assert 'md-nav__link--active' in small and "Table of contents" in small
+        assert len(small) < len(whole)
+        page = trees["on"][key].decode()
+        assert page.count('class="md-path__link"') == full[key].decode().count(
+            'class="md-path__link"') > 0  # breadcrumbs unchanged
+        assert re.findall(r'class="md-footer__link[^"]*"', page) == re.findall(
+            r'class="md-footer__link[^"]*"', full[key].decode())  # previous / next
+    # Pages outside the subject link to it once, as before (Material's loop over a closed
+    # section's children writes blank lines per child: only the whitespace is less).
+    home = _sidebar(trees["on"]["index.html"].decode())
+    assert re.sub(r"\s+", " ", home) == re.sub(r"\s+", " ", _sidebar(full["index.html"].decode()))
+    assert len(home) < len(_sidebar(full["index.html"].decode()))
