@@ -235,7 +235,7 @@ def test_a_visitor_never_sees_a_mixed_or_partial_site(
     assert deploy(site_a, remote, "r1").returncode == 0
     a, b = tree(site_a), tree(site_b)
     pages = sorted(k for k in a if k.endswith(".html") and k != gone)[:25]
-    paths = [*pages, gone, new, "search/search_index.json",
+    paths = [*pages, gone, new, "pagefind/pagefind-entry.json",
              next(k for k in a if k.endswith(".css"))]
 
     def version(path: str, status: int, body: bytes, nonce: str | None) -> str:

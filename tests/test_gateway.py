@@ -548,7 +548,7 @@ def test_large_and_split_session_cookies(client: Client, auth_stub: AuthStub) ->
 
 def test_members_pages_and_the_search_index_are_never_stored(client: Client,
                                                              member: str) -> None:
-    for path in ("/", "/getting-started/does-cj-build-websites/", "/search/search_index.json",
+    for path in ("/", "/getting-started/does-cj-build-websites/", "/pagefind/pagefind-entry.json",
                  "/sitemap.xml", "/404.html"):
         resp = client.get(path, cookie=member)
         assert resp.status in (200, 404), path

@@ -152,11 +152,11 @@ def test_someone_the_provider_signs_in_but_who_is_not_allowed_is_refused(
     assert b"This account may not read the members site" in body
     assert_no_members_content(body, who[0])
     # Whatever cookie the relying party keeps, no page of the site opens with it.
-    for path in (PAGE, "/", "/search/search_index.json", "/assets/images/favicon.png"):
+    for path in (PAGE, "/", "/pagefind/pagefind-entry.json", "/assets/images/favicon.png"):
         status, _h, body = v.request(f"https://{HOST}{path}")
         assert status in (403, 302, 401), (path, status)
         assert_no_members_content(body, path)
-        assert b'"docs"' not in body, path
+        assert b'"languages"' not in body, path
 
 
 def test_a_wrong_password_gets_nothing(visitor: Browserless) -> None:
@@ -192,7 +192,7 @@ def test_sign_out_is_a_same_origin_post_and_ends_access(visitor: Browserless) ->
     url, status, body = visitor.sign_out()
     assert status in (200, 302), (url, status)
     # The old cookie, kept on purpose (a copy, a browser that ignored the deletion): refused.
-    for path in (PAGE, "/search/search_index.json"):
+    for path in (PAGE, "/pagefind/pagefind-entry.json"):
         status, headers, body = _raw_get(visitor, path, cookie)
         assert status == 302 and headers.get("location", "").startswith("/oauth2/start"), \
             (path, status)
@@ -220,9 +220,9 @@ def test_a_session_ends_after_the_idle_timeout(visitor: Browserless,
     status, headers, body = visitor.request(f"https://{HOST}{PAGE}")
     assert status == 302 and headers["location"] == f"/oauth2/start?rd={PAGE}", status
     assert_no_members_content(body, PAGE)
-    status, _h, body = visitor.request(f"https://{HOST}/search/search_index.json",
+    status, _h, body = visitor.request(f"https://{HOST}/pagefind/pagefind-entry.json",
                                        headers={"Sec-Fetch-Mode": "cors"})
-    assert status == 401 and b'"docs"' not in body
+    assert status == 401 and b'"languages"' not in body
 
 
 def test_a_member_removed_from_the_group_loses_access(
