@@ -23,9 +23,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from kbtools.core.model.codes import finding
-from kbtools.core.output import pagefind_files
 from kbtools.core.model.diagnostics import Diagnostic
 from kbtools.core.model.text import words
+from kbtools.core.output import pagefind_files
 from kbtools.core.output.secrets import Origin, Secrets, tag_key
 from kbtools.core.reading import html_text
 
@@ -165,7 +165,7 @@ def _audit_pagefind(rel: str, data: bytes, secrets: Secrets,
         # Page URLs are site-relative from the root; checked as such, not as files.
         doc = {k: v for k, v in doc.items() if k != "url"}
     if rel.endswith(".pf_filter"):
-        for key, value in _json_items(doc):
+        for _key, value in _json_items(doc):
             _check_tag(value, secrets, report)
     _scan_json(doc, "", secrets, expected, report)
     return found

@@ -4,8 +4,8 @@ Pagefind's index files (``*.pf_meta``, ``*.pf_index``, ``*.pf_filter``, ``*.pf_f
 ``wasm.*.pagefind``) are gzip streams that start, once decompressed, with the signature
 ``pagefind_dcd``; fragments then hold JSON (a page's URL, title, text, filters), the others
 CBOR (words, filter values, page hashes). :func:`read` turns each into what the audit scans:
-a JSON document, or the text of a CBOR one (its strings, in its lists and maps). A file it cannot read is refused, never
-skipped (fail closed).
+a JSON document, or the text of a CBOR one (its strings, in its lists and maps). A file it
+cannot read is refused, never skipped (fail closed).
 """
 
 from __future__ import annotations

@@ -382,18 +382,16 @@ def _audience(plan: SitePlan, audience: str, subjects: Mapping[str, object],
     for folder, group in groups.items():
         title = _md_text(subject_title(folder, subjects)) if folder else "Other answers"
         target = subject_page(folder) if has_subject_page(plan, folder) else ""
-        lines: list[str] = []
+        lines: list[Callable[[str], str]] = []
         if whole or not target:
             shown = group
         else:
             shown = sorted(group, key=lambda t: not t.featured)
             shown = shown[:AUDIENCE_EXAMPLES]
-        lines += [lambda at, t=t: _listed(at, t) for t in shown]
+        lines += [_entry(t) for t in shown]
         if not whole and target and len(group) > len(shown):
             name = subject_title(folder, subjects)
-            lines.append(lambda at, n=len(group), name=name, target=target: (
-                f"\n[{ALL_ABOUT} {_md_text(name.lower())}]({_rel(at, target)}): "
-                f"{_count(n, 'answer')} for {label}.\n{{ .kb-listing-more }}\n"))
+            lines.append(_all_about(name, target, len(group), label))
         more = _teaser_md(hidden.get(folder, 0), teaser, target=target)
         listing.append(_Group(title, lines, after=more))
     tail = _teaser_md(hidden.get(_teaser.OTHER, 0), teaser, other=True, target="")
@@ -414,7 +412,7 @@ def _subject(plan: SitePlan, folder: str, group: list[Topic], subjects: Mapping[
     shown = [(heading, [t for t in group if test(t)]) for heading, test in kinds]
     shown = [(h, ts) for h, ts in shown if ts]
     listing = [_Group(h if len(shown) > 1 else None,
-                      [lambda at, t=t: _listed(at, t) for t in ts]) for h, ts in shown]
+                      [_entry(t) for t in ts]) for h, ts in shown]
     hidden = _teaser.hidden_counts(plan, {folder})
     tail = _teaser_md(hidden.get(folder, 0), teaser, target=page)
     return _pages(page, front, f"{_md_text(intro)}\n{{ .kb-intro }}\n", listing, tail=tail,
@@ -430,16 +428,15 @@ def _tags(plan: SitePlan, subjects: Mapping[str, object]) -> list[Generated]:
         for tag in shown_tags(topic):
             tagged[tag].append(topic)
     names = sorted(tagged, key=lambda t: (t.lower(), t))
-    index = [_Group(None, [lambda at, tag=tag: (
-        f"- [{_md_text(tag)}]({_rel(at, targets[tag])}){{ .md-tag .md-tag-icon }} "
-        f"{_count(len(tagged[tag]), 'answer')}\n") for tag in names])]
+    index = [_Group(None, [_tag_line(tag, targets[tag], len(tagged[tag]))
+                           for tag in names])]
     out = _pages(TAGS, _front(TAGS_TITLE, TAGS_INTRO, _NOT_SEARCHED),
                  f"{TAGS_INTRO}\n{{ .kb-intro }}\n", index, pager_only_after=True)
     for tag in names:
         groups = by_subject(tagged[tag])
         listing = [_Group(_md_text(subject_title(folder, subjects)) if folder
                           else "Other answers",
-                          [lambda at, t=t: _listed(at, t) for t in group])
+                          [_entry(t) for t in group])
                    for folder, group in groups.items()]
         intro = (f'{TAGGED} <span class="md-tag md-tag-icon">{html.escape(tag)}</span>: '
                  f"{_count(len(tagged[tag]), 'answer')}.\n{{ .kb-intro }}\n")
@@ -447,6 +444,23 @@ def _tags(plan: SitePlan, subjects: Mapping[str, object]) -> list[Generated]:
                 _pages(targets[tag], _front(tag, f"{TAGGED} {tag}.", _NOT_SEARCHED),
                        intro, listing)]
     return out
+
+
+def _entry(t: Topic) -> Callable[[str], str]:
+    """A topic's line in a listing, for the page it lands on."""
+    return lambda at: _listed(at, t)
+
+
+def _all_about(name: str, target: str, count: int, label: str) -> Callable[[str], str]:
+    """"All answers about <subject>": N answers for <audience>, leading to the subject page."""
+    return lambda at: (f"\n[{ALL_ABOUT} {_md_text(name.lower())}]({_rel(at, target)}): "
+                       f"{_count(count, 'answer')} for {label}.\n{{ .kb-listing-more }}\n")
+
+
+def _tag_line(tag: str, target: str, count: int) -> Callable[[str], str]:
+    """A tag's line on "Topics by tag": its chip, leading to its page, and its count."""
+    return lambda at: (f"- [{_md_text(tag)}]({_rel(at, target)}){{ .md-tag .md-tag-icon }} "
+                       f"{_count(count, 'answer')}\n")
 
 
 @dataclass
