@@ -11,8 +11,8 @@ and show the build refused, the previous site kept.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
