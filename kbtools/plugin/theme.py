@@ -21,6 +21,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from kbtools.core.model.errors import BuildRefused, ContentError
+from kbtools.core.model.schema import AUDIENCE_LABELS
 from kbtools.core.model.topics import Topic
 from kbtools.core.reading import facts as _facts
 from kbtools.core.reading import named_links as _links
@@ -129,7 +130,7 @@ def env_globals(env: Any, *, facts: _facts.Facts) -> None:
     """Template variables: the contact lines the footer shows, the audiences' names."""
     env.globals["kb_contact"] = list(facts.contact)
     # Search results show each topic's audiences as badges, named as on the pages.
-    env.globals["kb_audience_labels"] = dict(pages.AUDIENCE_LABELS)
+    env.globals["kb_audience_labels"] = dict(AUDIENCE_LABELS)
 
 
 def page_context(context: dict[str, Any], page: Page, topic: Topic | None,

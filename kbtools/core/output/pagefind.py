@@ -38,7 +38,7 @@ class SearchIndexError(RuntimeError):
 def executable() -> Path:
     """The Pagefind binary of the installed ``pagefind-bin`` wheel."""
     try:
-        import pagefind_bin
+        import pagefind_bin  # type: ignore[import-untyped]  # no type information shipped
     except ImportError as e:  # pragma: no cover - a dependency of the package
         raise SearchIndexError("the search indexer is not installed (pip install 'pagefind[bin]')"
                           ) from e

@@ -406,9 +406,9 @@ def _subject(plan: SitePlan, folder: str, group: list[Topic], subjects: Mapping[
     page = subject_page(folder)
     intro = info.description or f"{_count(len(group), 'answer')} about {info.title.lower()}."
     front = _front(info.title, intro, _NOT_SEARCHED)
-    kinds = [(FOR_BOTH, lambda t: set(AUDIENCES) <= set(t.audience))]
-    kinds += [(f"For {AUDIENCE_PLURALS[a]}", lambda t, a=a: list(t.audience) == [a])
-              for a in AUDIENCES]
+    kinds: list[tuple[str, Callable[[Topic], bool]]] = [
+        (FOR_BOTH, lambda t: set(AUDIENCES) <= set(t.audience))]
+    kinds += [(f"For {AUDIENCE_PLURALS[a]}", functools.partial(_only_for, a)) for a in AUDIENCES]
     shown = [(heading, [t for t in group if test(t)]) for heading, test in kinds]
     shown = [(h, ts) for h, ts in shown if ts]
     listing = [_Group(h if len(shown) > 1 else None,
