@@ -94,6 +94,10 @@ class KbPlugin(BasePlugin[KbConfig]):
                         nav: Any) -> Any:
         return self.build.context(context, page, nav)
 
+    def on_template_context(self, context: Any, *, template_name: str,
+                            config: MkDocsConfig) -> Any:
+        return self.build.template_context(context)
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self.build.written()
         return output

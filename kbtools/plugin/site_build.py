@@ -177,12 +177,21 @@ class SiteBuild:
     def context(self, context: Any, page: Page, nav: Any) -> Any:
         """Per-page template variables; the sidebar of a large subject is reduced
         (theme.CompactNav)."""
+        context["nav"] = self._compact().view(nav, page)
+        return reader.page_context(context, page, self.topic(page), self.plan)
+
+    def template_context(self, context: Any) -> Any:
+        """The theme's own pages (404.html): the same reduced sidebar, no page open."""
+        if context.get("nav") is not None:
+            context["nav"] = self._compact().view(context["nav"], None)
+        return context
+
+    def _compact(self) -> reader.CompactNav:
         if self.compact is None:
             topics = self.plan.topics
             self.compact = reader.CompactNav(self.options.nav_subject_limit,
                                              lambda item: item.file.src_uri in topics)
-        context["nav"] = self.compact.view(nav, page)
-        return reader.page_context(context, page, self.topic(page), self.plan)
+        return self.compact
 
     def written(self) -> None:
         """One more page written: progress for whoever asked for it."""
