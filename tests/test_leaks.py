@@ -117,8 +117,9 @@ def test_public_site_keeps_public_content(canary_sites: tuple[Path, Path]) -> No
     assert (public / "guides/public-picture.png").is_file()
     sitemap = (public / "sitemap.xml").read_text()
     assert "guides/open/" in sitemap
-    # topic, its subject page, home, two audiences, tags
-    assert len(re.findall("<loc>", sitemap)) == 6
+    # topic, its subject page, home, two audiences, tags, the page of its tag
+    assert len(re.findall("<loc>", sitemap)) == 7
+    assert "tags/guides/" in sitemap
 
 
 def test_members_site_marks_passages(canary_sites: tuple[Path, Path]) -> None:

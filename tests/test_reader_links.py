@@ -127,14 +127,19 @@ def test_tags_page_lists_labels_and_each_audience_once(project: Project) -> None
     public = project.build(Site.PUBLIC)
     page = (public / "tags/index.html").read_text()
     article = page[page.index("<article"): page.index("</article>")]
-    names = re.findall(r'<h2 id="[^"]*">\s*([^<]+?)\s*<', article)
-    names = [n for n in names if n.strip()] or re.findall(r'class="md-tag[ "][^>]*>([^<]+)<',
-                                                          article)
-    text = " ".join(names)
-    assert "User settings" in text and "Passwords" in text
-    assert "user-settings" not in article.replace("#tag:user-settings", "").replace(
-        'id="tag:user-settings"', "")
-    assert "publishers" not in text.lower().replace("for publishers", "")
-    assert text.count("Publisher") == 1 and text.count("Advertiser") == 1
+    names = re.findall(r'class="md-tag[ "][^>]*>([^<]+)<', article)
+    assert sorted(names) == ["Passwords", "User settings"]  # labels, each tag once
+    # The tag's name as written is not shown (only its page's address is made from the label).
+    assert "user-settings" not in re.sub(r'href="[^"]*"', "", article)
+    assert (public / "tags/user-settings/index.html").is_file()
+    # A tag repeating an audience is dropped: audiences are badges, once each on the page,
+    # leading to the audience's own page (not a tag page).
+    topic_page = (public / "a/t/index.html").read_text()
+    badges = re.findall(r'<a href="([^"]*)" class="md-tag[^"]*md-tag--(\w+)"', topic_page)
+    assert sorted(badges) == [("../../for/advertisers/", "advertiser"),
+                              ("../../for/publishers/", "publisher")]
+    chips = re.findall(r'class="md-tag[^"]*">([^<]+)<', topic_page)
+    assert chips.count("Publisher") == 1 and chips.count("Advertiser") == 1
+    assert "publishers" not in " ".join(chips).lower()
     # Tags are words search finds, as the page shows them.
     assert any("User settings" in d["content"] for d in search_index.documents(public))

@@ -224,7 +224,10 @@ def test_public_seo_canonical_description_sitemap_robots_and_faq(sites) -> None:
     paths = {urlsplit(u).path for u in locs}
     assert paths == {"/", "/for/publishers/", "/for/advertisers/", "/tags/", "/passwords/",
                      "/status/", "/passwords/reset/", "/passwords/change/",
-                     "/status/deactivated/", "/status/join/"}
+                     "/status/deactivated/", "/status/join/",
+                     # a page per tag (labels: contact and phone are "Contacting CJ")
+                     "/tags/contacting-cj/", "/tags/inactive-accounts/", "/tags/passwords/",
+                     "/tags/user-settings/"}
     assert read(public, "robots.txt") == ("User-agent: *\nAllow: /\n\n"
                                           f"Sitemap: {SITE_URL}sitemap.xml\n")
 
