@@ -22,6 +22,7 @@ PAGES = {
     "topic": ("public", "accounts-and-passwords/reset-password/", None),
     "topic-with-teaser": ("public", "getting-started/new-to-affiliate-marketing/", None),
     "tag-listing": ("public", "tags/", None),
+    "tag-page": ("public", "tags/passwords/", None),
     "search-results": ("public", "", "password"),
     "search-filtered": ("public", "", "password advertisers"),
     "404": ("public", "no-such-page/", None),
