@@ -365,3 +365,21 @@ def test_a_large_subject_shows_as_its_page_and_the_page_read(generated: Path,
     home = _sidebar(trees["on"]["index.html"].decode())
     assert re.sub(r"\s+", " ", home) == re.sub(r"\s+", " ", _sidebar(full["index.html"].decode()))
     assert len(home) < len(_sidebar(full["index.html"].decode()))
+
+
+def test_many_top_level_topics_are_not_on_every_page(tmp_path: Path) -> None:
+    """Topics outside any subject folder follow the same rule: past the limit, a page shows
+    itself among them, not every one (the home page lists them)."""
+    p = Project(tmp_path / "kb", nav_limit((ROOT / "mkdocs.yml").read_text(), 2))
+    for i in range(4):
+        p.write(f"loose-{i}.md", topic(f"Loose topic {i}", body="## Part\n\nText."))
+    p.write("billing/one.md", topic("Billing one", body="Text."))
+    tree = build(p.config, Site.PUBLIC, tmp_path / "site")
+    for i in range(4):
+        nav = _sidebar(tree[f"loose-{i}/index.html"].decode())
+        shown = [n for n in range(4) if f"Loose topic {n}" in nav]
+        assert shown == [i], (i, shown)
+    home = tree["index.html"].decode()
+    assert all(f"Loose topic {n}" in home[home.index("<article"):] for n in range(4))
+    assert not any(f"Loose topic {n}" in _sidebar(tree["billing/one/index.html"].decode())
+                   for n in range(4))
