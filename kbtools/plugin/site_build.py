@@ -204,11 +204,14 @@ class SiteBuild:
     def finish(self, config: MkDocsConfig) -> None:
         """Index what was written for search, audit it all (public), then move it into
         place. Raises KbError if not."""
-        try:  # one index per site, from the pages this site wrote (audited below with them)
-            search_index.build_index(config.site_dir,
-                                     language=str(config.theme.get("language") or "en"))
-        except search_index.SearchIndexError as e:
-            raise BuildRefused(f"{e}; the site was not published.", code="KB405") from None
+        # One index per site, from the topic pages this site wrote (audited below with them).
+        # A site without topics gets none: Pagefind would index every page it finds instead.
+        if self.plan.topics:
+            try:
+                search_index.build_index(config.site_dir,
+                                         language=str(config.theme.get("language") or "en"))
+            except search_index.SearchIndexError as e:
+                raise BuildRefused(f"{e}; the site was not published.", code="KB405") from None
         if not self.plan.is_public:
             reader.mark_noindex(config.site_dir)
         else:

@@ -176,3 +176,21 @@ def test_a_members_only_word_finds_nothing_publicly(visit) -> None:
     members = visit("members")
     members.goto()
     assert any("support-center" in r["href"] for r in search(members, "picture"))
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_search_result_opens_its_answer(visit, viewport) -> None:
+    """The results are links a visitor can click (nothing lies over them), and Escape closes
+    the dialog."""
+    v = visit("public", viewport=viewport)
+    v.goto("contact/contact-client-support/")
+    search(v, "password")
+    v.page.locator(".md-search-result__item a", has_text="How do I reset my password?").click()
+    v.page.wait_for_url(re.compile(r"/accounts-and-passwords/reset-password/"))
+    assert v.page.locator(".md-content h1").inner_text() == "How do I reset my password?"
+    assert not v.page.locator("#__search").is_checked()  # the dialog closed behind it
+    search(v, "reactivate")
+    assert v.page.locator("#__search").is_checked()
+    v.page.keyboard.press("Escape")
+    assert not v.page.locator("#__search").is_checked()
+    assert v.offsite == []

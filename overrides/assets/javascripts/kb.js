@@ -215,6 +215,12 @@
     if (!d || !q || d.dataset.kbWired) return;
     d.dataset.kbWired = "1";
     q.addEventListener("input", later);
+    /* The desktop header shows the field itself: focusing it opens the dialog (Material's
+       CSS opens it with the toggle; its script did this for its own search). */
+    q.addEventListener("focus", function () {
+      if (t && !t.checked) t.checked = true;
+      load();
+    });
     d.querySelector("form").addEventListener("submit", function (e) {
       e.preventDefault();
       var first = d.querySelector(".md-search-result__link");
@@ -222,6 +228,10 @@
     });
     d.querySelector("form").addEventListener("reset", function () {
       setTimeout(run, 0);
+    });
+    /* Following a result closes the dialog (instant navigation keeps the page's header). */
+    d.querySelector(".md-search-result__list").addEventListener("click", function (e) {
+      if (e.target.closest && e.target.closest("a") && t) t.checked = false;
     });
     var wrap = d.querySelector(".md-search__scrollwrap");
     if (wrap) wrap.addEventListener("scroll", function () {
