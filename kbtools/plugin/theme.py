@@ -168,42 +168,67 @@ class CompactNav:
         self.is_topic = is_topic
         self._nav: Any = None
         self._large: set[int] = set()  # id() of the sections (and 0: the top level) reduced
+        self._members: set[int] = set()  # id() of the topics in those groups
+        self._shared: Any = None  # the view of every page outside them
 
     def view(self, nav: Any, page: Any) -> Any:
         """The navigation Material renders on ``page``: ``nav`` itself when no group of it is
-        large, else a view in which every large group holds only its index page and
-        ``page`` (each page of a site gets a view then: a closed large section renders the
-        same link either way, an open one only its index and the page)."""
+        large; else a view in which every large group holds only its index page (and
+        ``page``, if it is one of the group's). Pages outside every large group share one
+        view (the navigation cache works on it as on ``nav``); a page of a large group gets
+        its own, small one, which the cache leaves to Material."""
         if self.limit <= 0 or nav is None:
             return nav
         if nav is not self._nav:
-            self._nav, self._large = nav, set()
+            self._nav, self._large, self._members, self._shared = nav, set(), set(), None
             self._find(list(nav.items), 0)
         if not self._large:
             return nav
+        if page is None or id(page) not in self._members:
+            if self._shared is None:
+                self._shared = Navigation(self._reduce(list(nav.items), 0, None),
+                                          list(nav.pages))
+            return self._shared
         view = Navigation(self._reduce(list(nav.items), 0, page), list(nav.pages))
         view.kb_compact = True  # type: ignore[attr-defined]  # the nav cache steps aside
         return view
 
     def _find(self, items: list[Any], key: int) -> None:
-        if sum(1 for i in items if getattr(i, "is_page", False) and self.is_topic(i)) > self.limit:
+        topics = [i for i in items if getattr(i, "is_page", False) and self.is_topic(i)]
+        if len(topics) > self.limit:
             self._large.add(key)
+            self._members.update(id(t) for t in topics)
         for item in items:
             if item.is_section:
                 self._find(item.children, id(item))
 
     def _reduce(self, items: list[Any], key: int, page: Any) -> list[Any]:
         large = key in self._large
-        out = []
+        out: list[Any] = []
         for item in items:
             if item.is_section:
-                view = Section(item.title, self._reduce(item.children, id(item), page))
-                view.active = item.active
-                out.append(view)
+                out.append(_SectionView(item, self._reduce(item.children, id(item), page)))
             elif (not large or item is page or not getattr(item, "is_page", False)
                   or not self.is_topic(item)):
                 out.append(item)
         return out
+
+
+class _SectionView(Section):
+    """A section of a reduced navigation: its own children, the original's open state (which
+    MkDocs sets per page as it renders)."""
+
+    def __init__(self, original: Any, children: list[Any]) -> None:
+        self._original = original
+        super().__init__(original.title, children)
+
+    @property
+    def active(self) -> bool:
+        return bool(self._original.active)
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        pass  # the original's state is the one that counts
 
 
 def mark_noindex(site_dir: str | Path) -> None:
