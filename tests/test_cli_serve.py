@@ -156,12 +156,12 @@ def test_public_preview_has_no_members_content(content: Project, serve: type[Ser
         assert status == 404, path
         assert "zqx" not in body.lower()
     # Whatever else the site holds, served on request, holds nothing members-only either.
-    for path in ("", "accounts/", "search/search_index.json", "sitemap.xml", "tags/",
-                 "llms.txt", "404.html"):
+    # (The site's search is Pagefind's index of the built pages, which the on-request
+    # preview does not build yet: no search index here.)
+    for path in ("", "accounts/", "sitemap.xml", "tags/", "llms.txt", "404.html"):
         status, body = server.get(path)
         assert status == 200, path
         assert "zqx" not in body.lower(), path
-    assert "Open question" in server.get("search/search_index.json")[1]
 
 
 def test_members_preview_has_everything(content: Project, serve: type[Server]) -> None:
@@ -284,8 +284,7 @@ def test_a_page_the_audit_refuses_is_never_served(content: Project,
         status, body = fetch(f"http://127.0.0.1:{port}/accounts/open/")
         assert status == 500
         assert "ZQXpassage" not in body and "Refused by the audit" in body
-        status, body = fetch(f"http://127.0.0.1:{port}/search/search_index.json")
-        assert status == 500 and "ZQXpassage" not in body
+        # (No search index in the on-request preview yet: the site's is Pagefind's.)
         assert fetch(f"http://127.0.0.1:{port}/accounts/")[0] == 200  # nothing of it there
     finally:
         server.shutdown()
