@@ -6,6 +6,7 @@ test must break the renderer) against a temporary project and asserts on what is
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from kbtools.core.output import pagefind_files
 from kbtools.core.site.plan import Site
 
 from .conftest import Project, topic
@@ -45,6 +47,36 @@ def fetch(url: str) -> tuple[int, str]:
             return e.code, e.read().decode(errors="replace")
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return 0, ""
+
+
+def fetch_bytes(url: str) -> tuple[int, bytes]:
+    """Status and raw body of ``url`` (the search index's files are compressed)."""
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as e:
+        with e:
+            return e.code, e.read()
+
+
+def search_texts(base: str) -> dict[str, str]:
+    """Every page fragment of the preview's search index, decompressed, by file: what a
+    phone's search shows. Found as the browser finds them: the entry names the meta file,
+    the meta file names the fragments."""
+    status, body = fetch_bytes(base + "pagefind/pagefind-entry.json")
+    assert status == 200, body
+    out = {}
+    for language in json.loads(body)["languages"].values():
+        rel = f"pagefind/pagefind.{language['hash']}.pf_meta"
+        status, data = fetch_bytes(base + rel)
+        assert status == 200, rel
+        meta = pagefind_files.read(data, rel).doc
+        for (fragment, *_) in meta[1]:
+            rel = f"pagefind/fragment/{fragment}.pf_fragment"
+            status, data = fetch_bytes(base + rel)
+            assert status == 200, rel
+            out[rel] = json.dumps(pagefind_files.read(data, rel).doc, ensure_ascii=False)
+    return out
 
 
 def _default_sigint() -> None:
@@ -156,12 +188,16 @@ def test_public_preview_has_no_members_content(content: Project, serve: type[Ser
         assert status == 404, path
         assert "zqx" not in body.lower()
     # Whatever else the site holds, served on request, holds nothing members-only either.
-    # (The site's search is Pagefind's index of the built pages, which the on-request
-    # preview does not build yet: no search index here.)
-    for path in ("", "accounts/", "sitemap.xml", "tags/", "llms.txt", "404.html"):
+    for path in ("", "accounts/", "sitemap.xml", "tags/", "llms.txt", "404.html",
+                 "pagefind/pagefind-entry.json", "pagefind/pagefind.js"):
         status, body = server.get(path)
         assert status == 200, path
         assert "zqx" not in body.lower(), path
+    # The search index, made on the first search as the build makes it: every fragment
+    # read (decompressed) holds the public page and nothing members-only.
+    texts = search_texts(server.base)
+    assert any("Open question" in text for text in texts.values()), texts
+    assert not any("zqx" in text.lower() for text in texts.values())
 
 
 def test_members_preview_has_everything(content: Project, serve: type[Server]) -> None:
@@ -284,7 +320,11 @@ def test_a_page_the_audit_refuses_is_never_served(content: Project,
         status, body = fetch(f"http://127.0.0.1:{port}/accounts/open/")
         assert status == 500
         assert "ZQXpassage" not in body and "Refused by the audit" in body
-        # (No search index in the on-request preview yet: the site's is Pagefind's.)
+        # The refused page is not indexed for search either.
+        status, body = fetch(f"http://127.0.0.1:{port}/pagefind/pagefind-entry.json")
+        assert status == 200 and "ZQXpassage" not in body
+        texts = search_texts(f"http://127.0.0.1:{port}/")
+        assert texts and not any("zqxpassage" in text.lower() for text in texts.values())
         assert fetch(f"http://127.0.0.1:{port}/accounts/")[0] == 200  # nothing of it there
     finally:
         server.shutdown()

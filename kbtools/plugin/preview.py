@@ -44,13 +44,13 @@ from mkdocs.structure.pages import Page
 from kbtools.core.model.errors import KbError
 from kbtools.core.model.memo import Memo
 from kbtools.core.output import leak_audit
+from kbtools.core.output import pagefind as search_index
 from kbtools.core.site.plan import Site
 from kbtools.plugin import theme as reader
 from kbtools.plugin.site_build import InMemory
 
 log = logging.getLogger("mkdocs.kbtools.preview")
 
-SEARCH_INDEX = "search/search_index.json"
 
 
 class Refused(KbError):
@@ -120,6 +120,7 @@ class Generation:
         self.outputs: dict[str, Response] = {}  # what this generation already answered
         self._extras = Path(tempfile.mkdtemp(prefix="kb-preview-"))
         self._plugins: PluginCollection | None = None  # shut down by close()
+        self._index: Path | None = None  # the search index, made on the first search
         self.epoch: str | None = None
         try:
             self._prepare(config_file, serve_url, memo)
@@ -256,8 +257,8 @@ class Generation:
         file = self.by_dest.get(rel)
         if file is not None and file.page is not None:
             return Response(self._page_html(file.page), "text/html; charset=utf-8")
-        if rel == SEARCH_INDEX and self.config.plugins.get("material/search") is not None:
-            return Response(self._search_index(), "application/json")
+        if rel.startswith(search_index.FOLDER + "/"):
+            return self._search_file(rel)
         if rel in self.config.theme.static_templates:
             return self._template(rel)
         if file is not None:
@@ -286,19 +287,34 @@ class Generation:
             config._current_page = None
         return output.encode("utf-8", errors="xmlcharrefreplace")
 
-    def _search_index(self) -> bytes:
-        # The whole site's index: every page rendered (once per content, see RenderMemo).
-        from material.plugins.search.plugin import SearchIndex
-
-        search = self.config.plugins.get("material/search")
-        assert search is not None
-        index = SearchIndex(**search.config)
-        for file in self.docs:
-            assert file.page is not None
-            if file.page.content is None:
-                self._render(file.page)
-            index.add_entry_from_context(file.page)
-        return index.generate_search_index(None).encode("utf-8")
+    def _search_file(self, rel: str) -> Response | None:
+        """A file of the site's search index. The index is made as the build makes it: the
+        first search of a generation renders every page (each one audited, as served: a page
+        the audit refuses is not indexed), runs the same Pagefind call on them, and the index
+        files are audited like any other response."""
+        if self._index is None:
+            pages = self._extras / "search-input"
+            for file in self.docs:
+                if file.page is None:
+                    continue
+                response = self.respond(file.dest_uri)
+                if response is None or not response.status.startswith("200"):
+                    continue
+                target = pages / file.dest_uri
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(response.body)
+            if not self.kb.build.plan.topics or not pages.is_dir():
+                return None  # as the build: a site without topics has no index
+            language = str(self.config.theme.get("language") or "en")
+            try:
+                self._index = search_index.build_index(pages, language=language)
+            except search_index.SearchIndexError as e:
+                log.error(f"kb serve: search is not available in this preview: {e}")
+                return None
+        path = self._index / rel[len(search_index.FOLDER) + 1:]
+        if not path.is_file() or path.is_symlink():
+            return None
+        return Response(path.read_bytes(), _type(rel))
 
     def _template(self, name: str) -> Response | None:
         try:
