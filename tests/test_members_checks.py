@@ -40,6 +40,12 @@ def refused_with(project: Project, caplog: pytest.LogCaptureFixture, text: str) 
     ('<div class="admonition members">Looks hidden.</div>', "KB202", 9, "/// members"),
     ("<a href=../b/secret.md>desk</a>", "KB302", 9, "move the link"),
     ("[desk](https://members.support.example.invalid/b/secret/)", "KB302", 9, "move the link"),
+    # Invisible characters pasted into a block line: the renderer shows the passage as text.
+    ("\u200b/// members\nSecret.\n///", "KB201", 9, "delete the character"),
+    ("\ufeff/// members\nSecret.\n///", "KB201", 9, "delete the character"),
+    ("///\u00a0members\nSecret.\n///", "KB201", 9, "delete the character"),
+    ("///\u3000members\nSecret.\n///", "KB201", 9, "delete the character"),
+    ("> \u2060/// members\n> Secret.\n> ///", "KB201", 9, "delete the character"),
 ])
 def test_each_mistake_is_one_diagnostic_in_check_and_build(
         project: Project, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
@@ -110,3 +116,21 @@ def test_a_site_is_never_written_into_the_other_sites_folder(project: Project) -
     with pytest.raises(MkDocsException, match="KB401"):
         project.build(Site.PUBLIC, out=other)
     assert (other / "letter.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize(("char", "name"), [("\u200b", "U+200B ZERO WIDTH SPACE"),
+                                            ("\u00a0", "U+00A0 NO-BREAK SPACE"),
+                                            ("\u00ad", "U+00AD SOFT HYPHEN")])
+def test_an_invisible_character_in_a_closer_is_named(
+        project: Project, monkeypatch: pytest.MonkeyPatch, char: str, name: str) -> None:
+    body = f"Public words.\n\n/// members\nSecret.\n///{char}\n\nAfter."
+    project.write("a/open.md", topic("How do I open it?", body=body))
+    found = [d for d in check(project, monkeypatch) if d["code"] == "KB201"]
+    assert [(d["line"], name in d["message"]) for d in found] == [(11, True)], found
+
+
+def test_letters_outside_ascii_are_not_invisible(project: Project,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # A path with accents after `///` in prose is text to both readers, and not a finding.
+    project.write("a/open.md", topic("How do I open it?", body="Öffnen: ///é is text."))
+    assert [d for d in check(project, monkeypatch) if d["code"] == "KB201"] == []

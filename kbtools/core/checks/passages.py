@@ -284,7 +284,12 @@ def check(kb: KnowledgeBase, readings: Readings) -> Iterator[Diagnostic]:
 def _block_lines(kb: KnowledgeBase, path: str, scan: Scan,
                  known: frozenset[str]) -> Iterator[Diagnostic]:
     for b in scan.block_lines:
-        if not b.name:
+        if b.hidden:
+            yield _d(kb, path, b.line, b.column, "KB201",
+                     f"`{b.raw}` holds an invisible character ({b.hidden}): the renderer reads "
+                     "the line, and the passage after it, as public text",
+                     "delete the character (retype the line as `/// members` or `///`)")
+        elif not b.name:
             yield _d(kb, path, b.line, b.column, "KB201",
                      f"`{b.raw}` is not a block line: the renderer shows it as text",
                      "start a block with `/// members` (a space, then the name) and end it "

@@ -105,7 +105,8 @@ CODES: dict[str, Code] = {
              "`/// members` with no closing `///`",
              "add a line with the same number of slashes (`///`) after the passage"),
         Code("KB201", _E, "a block line the renderer does not read as a block",
-             "`/// member` (a typo), `/// Members`, `///\tmembers` (a tab), `/// | title`",
+             "`/// member` (a typo), `/// Members`, `///\tmembers` (a tab), `/// | title`, "
+             "a pasted no-break or zero-width space in the line",
              "write `/// members` (lowercase, a space after the slashes) or another known block; "
              "the renderer would show the line and the passage as public text"),
         Code("KB202", _E, "a callout named `members` that every reader sees",

@@ -24,6 +24,11 @@ _BLOCK_START = re.compile(r"^[ \t]*(?:>[ \t]*)*(?P<slashes>/{3,})(?P<gap>[ \t]*)
 _BLOCK_END = re.compile(r"^[ \t]*(?:>[ \t]*)*(?P<slashes>/{3,})[ \t]*$")
 # Anything else that starts like a block line: the renderer reads it as text.
 _BLOCK_LIKE = re.compile(r"^[ \t]*(?:>[ \t]*)*/{3,}\S*")
+# Characters a writer cannot see (a pasted no-break or zero-width space, a byte order mark):
+# the renderer does not read `\u200b/// members` or `///\u00a0members` as a block, so the
+# passage would be public text. Unicode spaces and format characters, outside ASCII.
+_INVISIBLE = re.compile(r"[^\x00-\x7f](?<=[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e"
+                        r"\u2060-\u2064\ufeff])")
 # Admonitions and collapsible blocks of type "members" look hidden but are public.
 _CALLOUT = re.compile(r"^[ \t]*(?:>[ \t]*)*(?P<mark>!!!|\?\?\?\+?)[ \t]*(?P<type>[\w-]+)", re.I)
 _TYPE_OPTION = re.compile(r"^[ \t]{4,}type[ \t]*:[ \t]*[\"']?members\b", re.I)
@@ -71,6 +76,7 @@ class BlockLine:
     name: str  # "" for a line that is neither a start nor a plain closer
     raw: str
     tab: bool  # a tab between the slashes and the name (the renderer wants spaces)
+    hidden: str = ""  # the invisible character that keeps it from being a block (its name)
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,9 @@ def scan(body: str, first_line: int = 1) -> Scan:
         if after_start and _TYPE_OPTION.match(raw):
             result.callouts.append(Callout(lineno, 1, raw.strip()))
         after_start = False
+        if "/" in raw and not raw.isascii() and _hidden_block_line(raw, lineno, result):
+            prev_text = None
+            continue
         if "///" in raw:
             kind = blocks.line(raw, lineno, result)
             if kind is not None:
@@ -268,6 +277,21 @@ class _OpenBlocks:
             if is_m:
                 result.members_blocks.append(Block(start, start, False))
         result.meant_blocks += [Block(start, start, False) for _, start in self.meant]
+
+
+def _hidden_block_line(raw: str, lineno: int, result: Scan) -> bool:
+    """Record a line that is a block line once its invisible characters are gone (the
+    renderer reads it as text, and the passage after it with it)."""
+    visible = _INVISIBLE.sub(lambda m: " " if m.group(0).isspace() else "", raw)
+    if visible == raw or not _BLOCK_LIKE.match(visible):
+        return False
+    first = _INVISIBLE.search(raw)
+    assert first is not None
+    char = first.group(0)
+    name = unicodedata.name(char, "an unnamed character")
+    result.block_lines.append(BlockLine(lineno, first.start() + 1, "", raw.strip(), False,
+                                        f"U+{ord(char):04X} {name}"))
+    return True
 
 
 def _members_callout(raw: str, lineno: int, result: Scan) -> None:
