@@ -13,6 +13,7 @@ The work is in site_build.py; this class only keeps the current build and turns 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -58,7 +59,7 @@ class KbPlugin(BasePlugin[KbConfig]):
         return _message(self.refusal) if self.refusal else None
 
     @property
-    def published(self) -> Any:
+    def published(self) -> Path | None:
         """Where the last build's site now is (None: not published)."""
         return self._build.published if self._build else None
 

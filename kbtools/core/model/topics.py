@@ -6,7 +6,7 @@ import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kbtools.core.model import memo
 from kbtools.core.model.diagnostics import Diagnostic
@@ -14,6 +14,8 @@ from kbtools.core.reading.markdown_scan import Scan, scan, without_members
 
 if TYPE_CHECKING:
     from kbtools.core.checks.passages import Reading
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -68,28 +70,23 @@ class Topic:
 
     @property
     def summary(self) -> str | None:
-        value = self.meta.get("summary")
-        return value if isinstance(value, str) else None
+        return self._typed("summary", str)
 
     @property
     def updated(self) -> dt.date | None:
-        value = self.meta.get("updated")
-        return value if isinstance(value, dt.date) else None
+        return self._typed("updated", dt.date)
 
     @property
     def review_by(self) -> dt.date | None:
-        value = self.meta.get("review_by")
-        return value if isinstance(value, dt.date) else None
+        return self._typed("review_by", dt.date)
 
     @property
     def id(self) -> str | None:
-        value = self.meta.get("id")
-        return value if isinstance(value, str) else None
+        return self._typed("id", str)
 
     @property
     def owner(self) -> str | None:
-        value = self.meta.get("owner")
-        return value if isinstance(value, str) and value else None
+        return self._typed("owner", str) or None
 
     @property
     def aliases(self) -> list[str]:
@@ -105,6 +102,12 @@ class Topic:
     def featured(self) -> bool:
         """Whether the home page lists it among the most asked questions."""
         return self.meta.get("featured") is True
+
+    def _typed(self, key: str, kind: type[_T]) -> _T | None:
+        # The value of a front matter key, if it has the schema's type (a topic with front
+        # matter errors still has a path and a body; its other values count as missing).
+        value = self.meta.get(key)
+        return value if isinstance(value, kind) else None
 
     def scan(self) -> Scan:
         """The body's structure as kbtools' scanner reads it (checked against the renderer
