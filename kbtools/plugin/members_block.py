@@ -26,7 +26,7 @@ from markdown.treeprocessors import Treeprocessor
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block
 
-from kbtools.core.checks.passages import MARKER
+from kbtools.core.checks.passages import MARKER, ROOT
 
 TITLE = "Members only"
 NAME = "members"
@@ -81,7 +81,7 @@ class ProbedMembers(_Passage):
     """kbtools' reading: the passage in an element marked for kbtools/core/checks/passages.py (its
     title is members text too: only the members site shows it)."""
 
-    ATTRS: ClassVar[dict[str, str]] = {MARKER: ""}
+    ATTRS: ClassVar[dict[str, str]] = {MARKER: "", ROOT: ""}
 
 
 class MarkPassages(Treeprocessor):

@@ -47,6 +47,9 @@ from kbtools.core.reading import html_text
 from kbtools.core.reading.markdown_scan import MEMBERS, Scan
 
 MARKER = "data-kb-members"  # the attribute the renderer's probe mode puts on a passage
+# ... and on the passage's own element only: after an HTML parser has read the page, text
+# marked but outside every passage element is text a browser shows outside the callout.
+ROOT = "data-kb-passage"
 _INDENTED_BLOCK_LINE = re.compile(r"^(?P<prefix>(?:[ \t]*>)*)(?P<indent>[ \t]*)/{3,}")
 _HTML_BLOCK = re.compile(r"^ {0,3}<(?P<tag>[a-zA-Z][\w-]*)(?P<attrs>[^>]*)>")
 _CLOSE_TAG = "</{}>"
@@ -243,7 +246,9 @@ def source_fingerprint(files: Sequence[str | os.PathLike[str]]) -> str:
 def read(kb: KnowledgeBase, topic: Topic, renderer: Renderer) -> Reading:
     """The renderer's reading of ``topic`` and its comparison with the scanner's."""
     try:
-        full = html_text.read(renderer.render(topic.body), marker=MARKER)
+        html = renderer.render(topic.body)
+        full = html_text.read(html, marker=MARKER)
+        rooted = html_text.read(html, marker=ROOT)
         stripped = html_text.read(renderer.render(topic.public_body()), marker=MARKER)
     except Exception as e:
         # The renderer cannot read these blocks (pymdown-extensions fails on some nestings):
@@ -258,7 +263,7 @@ def read(kb: KnowledgeBase, topic: Topic, renderer: Renderer) -> Reading:
     members = tuple(u for u in full.units if u.marked)
     return Reading(
         topic.path, members, tuple(_links(full, marked=False)),
-        _compare(kb, topic, full, stripped),
+        _unbalanced(kb, topic, full, rooted) or _compare(kb, topic, full, stripped),
         frozenset(i for i, _ in stripped.ids), tuple(_links(stripped, marked=None)))
 
 
@@ -330,6 +335,25 @@ def _tokens(doc: html_text.Document, marked: bool | None) -> list[str]:
         if marked is None or unit.marked == marked:
             out += words(unit.text)
     return out
+
+
+def _unbalanced(kb: KnowledgeBase, topic: Topic, full: html_text.Document,
+                rooted: html_text.Document) -> Diagnostic | None:
+    """Raw HTML a passage opens and closes across blocks (`<div>` in one list item, `</div>`
+    in another) reaches the browser unbalanced: its parser ends the passage's element early,
+    and the members page shows the rest outside the callout. Refused: where the passage ends
+    would depend on who reads the HTML."""
+    inside = [w for u in full.units if u.marked for w in words(u.text)]
+    rooted_words = [w for u in rooted.units if u.marked for w in words(u.text)]
+    if inside == rooted_words:
+        return None
+    blocks = topic.scan().members_blocks
+    line = blocks[0].start if blocks else topic.body_first_line
+    return _d(kb, topic.path, line, 1, "KB203",
+              "the raw HTML in this members passage is not balanced: a browser ends the "
+              "passage early and shows the rest of it outside the members callout",
+              "close each HTML tag in the same paragraph or list item that opens it, or "
+              "write the passage in Markdown only")
 
 
 def _compare(kb: KnowledgeBase, topic: Topic, full: html_text.Document,
